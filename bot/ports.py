@@ -1,0 +1,73 @@
+"""Repository protocols the core depends on; storage adapters implement them.
+
+A contract test suite (tests/test_storage_contract.py) is written against these, so another
+adapter (PostgreSQL for a city-wide deployment) can be checked with the same tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.domain import AuditEntry, ChatState, Resident, StaffRecord
+
+
+class ResidentRepository(Protocol):
+    async def get(self, telegram_id: int) -> Resident | None: ...
+
+    async def save(self, resident: Resident) -> None:
+        """Insert or replace the whole record."""
+        ...
+
+    async def count(self) -> int: ...
+
+
+class StaffRepository(Protocol):
+    async def get(self, telegram_id: int) -> StaffRecord | None: ...
+
+    async def list_active(self) -> Sequence[StaffRecord]: ...
+
+    async def save(self, member: StaffRecord) -> None: ...
+
+
+class ChatStateRepository(Protocol):
+    async def get(self, user_id: int) -> ChatState | None: ...
+
+    async def put(self, state: ChatState) -> None: ...
+
+    async def clear(self, user_id: int) -> None: ...
+
+
+class AuditLog(Protocol):
+    async def record(self, entry: AuditEntry) -> int: ...
+
+    async def for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]: ...
+
+
+class UnitOfWork(Protocol):
+    """The repositories bound to one transaction (or one consistent read)."""
+
+    @property
+    def residents(self) -> ResidentRepository: ...
+
+    @property
+    def staff(self) -> StaffRepository: ...
+
+    @property
+    def chat_states(self) -> ChatStateRepository: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A write transaction: committed on normal exit, rolled back on an exception."""
+        ...
+
+    def read(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """Read-only access that never sees another transaction's uncommitted writes."""
+        ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,53 @@
+"""Process settings from the environment and ``.env`` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_FILE_BASE_URL = "https://api.telegram.org/file/bot"
+
+
+class BotMode(StrEnum):
+    POLLING = "polling"
+    WEBHOOK = "webhook"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr = Field(min_length=1)
+    telegram_api_base_url: str = TELEGRAM_API_BASE_URL
+    telegram_file_base_url: str = TELEGRAM_FILE_BASE_URL
+    database_path: Path = Path("data/nghe-dan-noi.db")
+    ward_config: Path = Path("ward.toml")
+    log_level: str = "INFO"
+    bot_mode: BotMode = BotMode.POLLING
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+
+    @model_validator(mode="after")
+    def _webhook_needs_url_and_secret(self) -> Settings:
+        if self.bot_mode is BotMode.WEBHOOK:
+            if not self.webhook_url:
+                raise ValueError("BOT_MODE=webhook cần WEBHOOK_URL (địa chỉ HTTPS công khai)")
+            if not self.webhook_secret or not self.webhook_secret.get_secret_value():
+                raise ValueError("BOT_MODE=webhook cần WEBHOOK_SECRET")
+        return self
+
+    @model_validator(mode="after")
+    def _token_shape(self) -> Settings:
+        token = self.telegram_bot_token.get_secret_value()
+        head, sep, tail = token.partition(":")
+        if not (sep and head.isdigit() and tail):
+            raise ValueError("TELEGRAM_BOT_TOKEN không đúng dạng <số>:<chuỗi> (lấy từ @BotFather)")
+        return self
+
+    def ensure_database_folder(self) -> None:
+        self.database_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,45 @@
+"""Shared pieces of the use cases: the service bundle and the audit helper."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.calendar import WorkingCalendar
+from bot.clock import Clock
+from bot.domain import AuditEntry
+from bot.ports import Store, UnitOfWork
+from bot.ward import WardConfig
+
+
+@dataclass(slots=True)
+class Services:
+    """What every use case needs; built once by the application factory."""
+
+    store: Store
+    clock: Clock
+    ward: WardConfig
+    calendar: WorkingCalendar
+
+
+async def audit(
+    uow: UnitOfWork,
+    services: Services,
+    *,
+    actor_id: int | None,
+    action: str,
+    subject_type: str,
+    subject_id: object,
+    **details: Any,
+) -> None:
+    """Write the audit entry in the same transaction as the change it describes."""
+    await uow.audit.record(
+        AuditEntry(
+            at=services.clock.now(),
+            actor_id=actor_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            details=details,
+        )
+    )

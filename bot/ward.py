@@ -1,0 +1,147 @@
+"""The ward's own configuration (TOML): groups, units, staff, local calendar changes."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+
+class Role(StrEnum):
+    """Staff roles; residents are everyone else."""
+
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    OFFICIAL = "official"
+    SUPERVISOR = "supervisor"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class WardInfo(_Strict):
+    name: str = Field(min_length=1)
+    code: str = Field(min_length=1, max_length=8, pattern=r"^[A-Z0-9]+$")
+    timezone: str = "Asia/Ho_Chi_Minh"
+    agency_report_working_days: int = Field(default=7, ge=1, le=30)
+    complaints_office: str = Field(
+        default="Bộ phận tiếp công dân của UBND phường",
+        description="Where complaints and denunciations (khiếu nại, tố cáo) are filed.",
+    )
+    office_address: str = ""
+    office_hours: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"múi giờ không tồn tại: {value}") from exc
+        return value
+
+
+class ResidentialGroup(_Strict):
+    """Tổ dân phố, with its culture house (nhà văn hóa)."""
+
+    code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1)
+    culture_house: str = ""
+
+
+class Unit(_Strict):
+    """A ward unit that answers petitions (phòng, ban, ngành, MTTQ...)."""
+
+    code: str = Field(min_length=1, max_length=16, pattern=r"^[A-Za-z0-9_-]+$")
+    name: str = Field(min_length=1)
+
+
+class StaffMember(_Strict):
+    telegram_id: int = Field(gt=0)
+    full_name: str = Field(min_length=1)
+    role: Role
+    unit: str | None = None
+
+    @model_validator(mode="after")
+    def _official_has_unit(self) -> StaffMember:
+        if self.role is Role.OFFICIAL and not self.unit:
+            raise ValueError("cán bộ (official) phải có unit")
+        return self
+
+
+class WardConfig(_Strict):
+    ward: WardInfo
+    groups: list[ResidentialGroup] = Field(min_length=1)
+    units: list[Unit] = Field(default_factory=list)
+    staff: list[StaffMember] = Field(default_factory=list)
+    extra_holidays: list[date] = Field(default_factory=list)
+    extra_working_days: list[date] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> WardConfig:
+        for label, codes in (
+            ("groups", [g.code for g in self.groups]),
+            ("units", [u.code for u in self.units]),
+        ):
+            duplicates = sorted({c for c in codes if codes.count(c) > 1})
+            if duplicates:
+                raise ValueError(f"mã trùng trong {label}: {', '.join(duplicates)}")
+        unit_codes = {u.code for u in self.units}
+        ids = [s.telegram_id for s in self.staff]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"telegram_id trùng trong staff: {repeated}")
+        for member in self.staff:
+            if member.unit is not None and member.unit not in unit_codes:
+                raise ValueError(
+                    f"staff {member.full_name}: unit '{member.unit}' không có trong units"
+                )
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.ward.timezone)
+
+    def group(self, code: str) -> ResidentialGroup | None:
+        return next((g for g in self.groups if g.code == code), None)
+
+    def unit(self, code: str) -> Unit | None:
+        return next((u for u in self.units if u.code == code), None)
+
+    def staff_member(self, telegram_id: int) -> StaffMember | None:
+        return next((s for s in self.staff if s.telegram_id == telegram_id), None)
+
+
+class ConfigError(Exception):
+    """A config problem told in one line: file, key, what is wrong."""
+
+
+def load_ward_config(path: Path) -> WardConfig:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: không tìm thấy tệp cấu hình phường "
+            "(sao chép ward.example.toml thành ward.toml)"
+        ) from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: TOML không hợp lệ: {exc}") from None
+    try:
+        return WardConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {format_validation_error(exc)}") from None
+
+
+def format_validation_error(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "(gốc)"
+        parts.append(f"{key}: {err['msg']}")
+    return "; ".join(parts)

@@ -1,0 +1,15 @@
+"""Telegram only: parse the update, check the role, call a use case, render, reply."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import conversation, menu, onboarding, profile
+from handlers.errors import on_error
+
+
+def register_all(app: Application) -> None:
+    """Flow handlers first; the catch-all conversation router last."""
+    for module in (onboarding, menu, profile, conversation):
+        module.register(app)
+    app.add_error_handler(on_error)

@@ -1,0 +1,86 @@
+"""Every user-facing text: one Jinja2 template per message, button labels in labels.toml.
+
+Templates render Telegram HTML: autoescape is on, so user text such as ``<b>`` or ``&`` is always
+escaped, and StrictUndefined makes a missing variable an error instead of an empty string.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date, datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+SUFFIX = ".html.j2"
+_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+
+
+def _weekday(value: date) -> str:
+    return _WEEKDAYS[value.weekday()]
+
+
+def _date_vn(value: date) -> str:
+    return f"{value.day:02d}/{value.month:02d}/{value.year}"
+
+
+def _datetime_vn(value: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{local:%H:%M}, {_weekday(local).lower()} {_date_vn(local.date())}"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("messages", ""),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["date_vn"] = _date_vn
+    env.filters["datetime_vn"] = _datetime_vn
+    env.filters["weekday"] = _weekday
+    return env
+
+
+def template_names() -> list[str]:
+    """Every message name, for the test that renders them all."""
+    return sorted(
+        entry.name.removesuffix(SUFFIX)
+        for entry in resources.files("messages").iterdir()
+        if entry.name.endswith(SUFFIX)
+    )
+
+
+def render(name: str, **context: Any) -> str:
+    """The message ``name`` (its file is ``messages/<name>.html.j2``) as Telegram HTML."""
+    return environment().get_template(name + SUFFIX).render(**context).strip()
+
+
+@cache
+def _labels() -> dict[str, Any]:
+    return tomllib.loads(resources.files("messages").joinpath("labels.toml").read_text("utf-8"))
+
+
+def label(key: str, **values: Any) -> str:
+    """A button label or other short UI string, by dotted key (``menu.petition``)."""
+    node: Any = _labels()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise KeyError(f"no label '{key}' in messages/labels.toml")
+        node = node[part]
+    if not isinstance(node, str):
+        raise KeyError(f"label '{key}' is a table, not a text")
+    return node.format(**values) if values else node
+
+
+def labels(key: str) -> dict[str, str]:
+    """A whole table of labels, e.g. the command menu descriptions."""
+    node: Any = _labels()
+    for part in key.split("."):
+        node = node[part]
+    return dict(node)
