@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
@@ -19,11 +16,10 @@ from bot.settings import Settings
 from bot.usecases import staff as staff_uc
 from bot.usecases.common import Services
 from bot.ward import WardConfig
+from handlers.commands import register_commands
 from handlers.common import SERVICES_KEY
-from messages import labels
 from storage.sqlite import SqliteStore
 
-log = logging.getLogger(__name__)
 
 BotApp = Application
 
@@ -76,31 +72,14 @@ async def on_startup(app: BotApp) -> None:
     )
     app.bot_data[SERVICES_KEY] = services
     await staff_uc.sync_from_config(services)
-    await register_commands(app, services)
+    staff = await staff_uc.active_staff(services)
+    await register_commands(app.bot, [member.telegram_id for member in staff])
 
 
 async def on_shutdown(app: BotApp) -> None:
     store: Store | None = app.bot_data.pop("owned_store", None)
     if store is not None:
         await store.close()
-
-
-def _commands(kind: str) -> list[BotCommand]:
-    return [BotCommand(name, text) for name, text in labels(f"commands.{kind}").items()]
-
-
-async def register_commands(app: BotApp, services: Services) -> None:
-    """Residents get the default menu; each staff member gets theirs in their own chat."""
-    await app.bot.set_my_commands(_commands("resident"), scope=BotCommandScopeDefault())
-    for member in await staff_uc.active_staff(services):
-        await set_staff_commands(app, member.telegram_id)
-
-
-async def set_staff_commands(app: BotApp, chat_id: int) -> None:
-    try:
-        await app.bot.set_my_commands(_commands("staff"), scope=BotCommandScopeChat(chat_id))
-    except TelegramError as exc:
-        log.info("staff %s has not opened the bot yet (%s); menu set on their /start", chat_id, exc)
 
 
 @asynccontextmanager

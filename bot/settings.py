@@ -49,5 +49,25 @@ class Settings(BaseSettings):
             raise ValueError("TELEGRAM_BOT_TOKEN không đúng dạng <số>:<chuỗi> (lấy từ @BotFather)")
         return self
 
+    @classmethod
+    def for_local_server(
+        cls,
+        *,
+        token: str,
+        api_base_url: str,
+        file_base_url: str,
+        database_path: Path,
+        ward_config: Path = Path("ward.toml"),
+    ) -> Settings:
+        """Settings for the fake Telegram server (demo, tests, benchmarks), ignoring ``.env``."""
+        return cls(
+            _env_file=None,  # type: ignore[call-arg]
+            telegram_bot_token=SecretStr(token),
+            telegram_api_base_url=api_base_url,
+            telegram_file_base_url=file_base_url,
+            database_path=database_path,
+            ward_config=ward_config,
+        )
+
     def ensure_database_folder(self) -> None:
         self.database_path.parent.mkdir(parents=True, exist_ok=True)

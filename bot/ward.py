@@ -143,5 +143,5 @@ def format_validation_error(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"]) or "(gốc)"
-        parts.append(f"{key}: {err['msg']}")
+        parts.append(f"{key}: {str(err['msg']).removeprefix('Value error, ')}")
     return "; ".join(parts)

@@ -14,6 +14,7 @@ from telegram.ext import (
 from bot.domain import ChatState
 from bot.usecases.onboarding import NAME_MAX, Onboarding, Outcome, Result, Step
 from handlers import menu
+from handlers.commands import set_staff_commands
 from handlers.common import ack, buttons, office, remove_buttons, reply, services
 from messages import label
 
@@ -57,6 +58,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     result = await _use_case(context).start(user.id, user.full_name, payload)
     ward_name = services(context).ward.ward.name
     if result.outcome is Outcome.READY:
+        if result.staff is not None:
+            await set_staff_commands(context.bot, user.id)
         await menu.show_home(update, context, result.staff)
         await menu.hand_off(update, context, result.link)
         return
@@ -144,7 +147,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         result = await use_case.set_group(user.id, None if code == "-" else code)
     else:
         result = Result(Outcome.NOT_EXPECTED)
-    if result.outcome is Outcome.NOT_EXPECTED:
+    if result.outcome in (Outcome.NOT_EXPECTED, Outcome.UNKNOWN_GROUP):
         await ack(update, "button_expired")
         return
     await ack(update)

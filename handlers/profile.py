@@ -136,6 +136,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, "delete_kept", home_markup())
         return
     else:
+        result = Result(Outcome.NOT_EXPECTED)
+    if result.outcome in (Outcome.NOT_EXPECTED, Outcome.UNKNOWN_GROUP):
         await ack(update, "button_expired")
         return
     await ack(update)

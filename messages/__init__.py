@@ -1,4 +1,4 @@
-"""Every user-facing text: one Jinja2 template per message, button labels in labels.toml.
+"""Every user-facing text: one Jinja2 template per message, button labels in labels*.toml.
 
 Templates render Telegram HTML: autoescape is on, so user text such as ``<b>`` or ``&`` is always
 escaped, and StrictUndefined makes a missing variable an error instead of an empty string.
@@ -56,17 +56,26 @@ def template_names() -> list[str]:
     )
 
 
-def render(name: str, **context: Any) -> str:
+def render(name: str, /, **context: Any) -> str:
     """The message ``name`` (its file is ``messages/<name>.html.j2``) as Telegram HTML."""
     return environment().get_template(name + SUFFIX).render(**context).strip()
 
 
 @cache
 def _labels() -> dict[str, Any]:
-    return tomllib.loads(resources.files("messages").joinpath("labels.toml").read_text("utf-8"))
+    """labels.toml plus one ``labels.<flow>.toml`` per flow; a key defined twice is an error."""
+    merged: dict[str, Any] = {}
+    for entry in sorted(resources.files("messages").iterdir(), key=lambda e: e.name):
+        if not (entry.name.startswith("labels") and entry.name.endswith(".toml")):
+            continue
+        for key, value in tomllib.loads(entry.read_text("utf-8")).items():
+            if key in merged:
+                raise KeyError(f"label table '{key}' is defined twice ({entry.name})")
+            merged[key] = value
+    return merged
 
 
-def label(key: str, **values: Any) -> str:
+def label(key: str, /, **values: Any) -> str:
     """A button label or other short UI string, by dotted key (``menu.petition``)."""
     node: Any = _labels()
     for part in key.split("."):

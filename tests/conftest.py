@@ -1,0 +1,106 @@
+"""Shared fixtures: the example ward, a temporary store, an injected clock, the fake Telegram
+server, and the real bot application running against it."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import BotApp, build_application, running
+from bot.clock import ManualClock
+from bot.fake_telegram import FakeTelegramServer, SimUser
+from bot.settings import Settings
+from bot.ward import WardConfig, load_ward_config
+from storage.sqlite import SqliteStore
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:TEST-TOKEN"
+BOT_USERNAME = "nghedannoi_bot"
+SECRETARY_ID = 900002
+OFFICIAL_ID = 900003
+SUPERVISOR_ID = 900004
+ADMIN_ID = 900001
+
+
+@pytest.fixture
+def ward() -> WardConfig:
+    return load_ward_config(ROOT / "ward.example.toml")
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Wednesday 25/11/2026, 09:00 in Hà Nội."""
+    return ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
+    opened = await SqliteStore.open(tmp_path / "test.db")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def tg() -> AsyncIterator[FakeTelegramServer]:
+    async with FakeTelegramServer(token=TOKEN, bot_username=BOT_USERNAME) as server:
+        yield server
+
+
+def make_settings(tg: FakeTelegramServer, tmp_path: Path, **overrides: Any) -> Settings:
+    settings = Settings.for_local_server(
+        token=TOKEN,
+        api_base_url=tg.base_url,
+        file_base_url=tg.file_base_url,
+        database_path=tmp_path / "bot.db",
+        ward_config=ROOT / "ward.example.toml",
+    )
+    return settings.model_copy(update=overrides)
+
+
+@pytest.fixture
+async def bot(
+    tg: FakeTelegramServer,
+    ward: WardConfig,
+    store: SqliteStore,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> AsyncIterator[BotApp]:
+    app = build_application(make_settings(tg, tmp_path), ward, clock=clock, store=store)
+    async with running(app, poll_timeout=1):
+        yield app
+
+
+async def onboard(
+    user: SimUser, *, group: str = "Tổ dân phố Chí Linh 1", phone: bool = True
+) -> None:
+    """Walk a resident through onboarding with the Telegram name and a shared contact."""
+    await user.ask("/start", expect=2)
+    await user.press_and_wait("✅ Đồng ý")
+    name_prompt = user.last
+    assert name_prompt is not None
+    use_name = next(t for t in name_prompt.button_texts() if t.startswith("👤"))
+    await user.press_and_wait(use_name)
+    await user.press_and_wait(group)
+    if phone:
+        await user.press_reply_button("📱 Chia sẻ số điện thoại")
+    else:
+        await user.press_reply_button("Bỏ qua")
+    await user.wait(expect=2)
+
+
+async def toast_after(user: SimUser, data: str, timeout: float = 5.0) -> str:
+    """Send callback data (forged or not); return the text of the bot's callback answer."""
+    before = len(user.callback_answers)
+    await user.send_forged_callback(data)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while len(user.callback_answers) == before:
+        if loop.time() > deadline:
+            raise TimeoutError(f"no answer to callback {data!r}")
+        await asyncio.sleep(0.01)
+    return str(user.callback_answers[before].get("text") or "")

@@ -1,0 +1,125 @@
+"""Settings and ward config: valid files load; every mistake is one precise line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from bot.settings import BotMode, Settings
+from bot.ward import ConfigError, Role, load_ward_config
+from tests.conftest import ROOT
+
+
+def test_example_ward_config_loads() -> None:
+    ward = load_ward_config(ROOT / "ward.example.toml")
+    assert ward.ward.code == "TD" and ward.ward.agency_report_working_days == 7
+    assert [g.code for g in ward.groups] == ["TDP1", "TDP2", "TDP3"]
+    assert {m.role for m in ward.staff} == set(Role)
+    assert ward.staff_member(900003) is not None and ward.staff_member(1) is None
+    assert str(ward.tz) == "Asia/Ho_Chi_Minh"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "ward.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+BASE = """
+[ward]
+name = "Phường X"
+code = "PX"
+[[groups]]
+code = "T1"
+name = "Tổ 1"
+[[units]]
+code = "KT"
+name = "Kinh tế"
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        ('[[staff]]\ntelegram_id = 5\nfull_name = "A"\nrole = "official"\n', "staff.0"),
+        ('[[staff]]\ntelegram_id = 5\nfull_name = "A"\nrole = "boss"\n', "staff.0.role"),
+        (
+            '[[staff]]\ntelegram_id = 5\nfull_name = "A"\nrole = "official"\nunit = "ZZ"\n',
+            "unit 'ZZ'",
+        ),
+        ('[[groups]]\ncode = "T1"\nname = "Trùng"\n', "mã trùng trong groups: T1"),
+    ],
+)
+def test_config_errors_name_the_key(tmp_path: Path, extra: str, needle: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_ward_config(_write(tmp_path, BASE + extra))
+    assert str(err.value).startswith(str(tmp_path / "ward.toml"))
+    assert needle in str(err.value)
+
+
+def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="TOML không hợp lệ"):
+        load_ward_config(_write(tmp_path, "[ward\n"))
+    with pytest.raises(ConfigError, match="không tìm thấy"):
+        load_ward_config(tmp_path / "nope.toml")
+    wrong_zone = BASE.replace('code = "PX"', 'code = "PX"\ntimezone = "Mars/Base"')
+    with pytest.raises(ConfigError, match=r"ward\.timezone"):
+        load_ward_config(_write(tmp_path, wrong_zone))
+
+
+def test_settings_defaults_and_webhook_rules(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, telegram_bot_token="1:abc")  # type: ignore[call-arg]
+    assert settings.bot_mode is BotMode.POLLING
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.database_path == Path("data/nghe-dan-noi.db")
+    with pytest.raises(ValidationError, match="WEBHOOK_URL"):
+        Settings(_env_file=None, telegram_bot_token="1:abc", bot_mode="webhook")  # type: ignore[call-arg]
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        Settings(  # type: ignore[call-arg]
+            _env_file=None, telegram_bot_token="1:abc", bot_mode="webhook", webhook_url="https://x"
+        )
+    with pytest.raises(ValidationError, match="BotFather"):
+        Settings(_env_file=None, telegram_bot_token="not-a-token")  # type: ignore[call-arg]
+
+
+def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WARD_"))}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=60,
+    )
+
+
+def test_check_config_prints_a_summary(tmp_path: Path) -> None:
+    result = _cli(
+        "check-config",
+        env={"TELEGRAM_BOT_TOKEN": "1:abc", "WARD_CONFIG": str(ROOT / "ward.example.toml")},
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Phường Thành Đông" in result.stdout and "Cấu hình hợp lệ." in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({}, "TELEGRAM_BOT_TOKEN: Field required"),
+        ({"TELEGRAM_BOT_TOKEN": "abc"}, "BotFather"),
+        ({"TELEGRAM_BOT_TOKEN": "1:abc", "WARD_CONFIG": "missing.toml"}, "missing.toml"),
+    ],
+)
+def test_check_config_fails_in_one_line(tmp_path: Path, env: dict[str, str], needle: str) -> None:
+    result = _cli("check-config", env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,183 @@
+"""The storage contract: every adapter of ``bot.ports.Store`` must pass these tests.
+
+Add a factory to STORES to run them against another adapter (PostgreSQL later).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
+from bot.ports import Store
+from storage.sqlite import SqliteStore, apply_migrations
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+StoreFactory = Callable[[Path], Awaitable[Store]]
+
+
+async def _sqlite(tmp_path: Path) -> Store:
+    return await SqliteStore.open(tmp_path / "contract.db")
+
+
+STORES: dict[str, StoreFactory] = {"sqlite": _sqlite}
+
+
+@pytest.fixture(params=sorted(STORES))
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    store = await STORES[request.param](tmp_path)
+    yield store
+    await store.close()
+
+
+def resident(telegram_id: int = 1, **fields: object) -> Resident:
+    base = Resident(telegram_id=telegram_id, created_at=NOW, updated_at=NOW)
+    for key, value in fields.items():
+        setattr(base, key, value)
+    return base
+
+
+async def test_resident_round_trip(any_store: Store) -> None:
+    saved = resident(
+        7,
+        consent=Consent.GIVEN,
+        consent_at=NOW,
+        full_name="Nguyễn Thị <Lan> & Co",
+        group_code="TDP1",
+        phone="0912345678",
+        onboarded_at=NOW,
+        notices_muted=True,
+        reachable=False,
+    )
+    async with any_store.transaction() as uow:
+        await uow.residents.save(saved)
+    async with any_store.read() as uow:
+        assert await uow.residents.get(7) == saved
+        assert await uow.residents.get(8) is None
+        assert await uow.residents.count() == 1
+
+
+async def test_save_replaces_the_record(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        await uow.residents.save(resident(1, full_name="A"))
+    changed = resident(1, full_name=None, phone="0900000000", updated_at=NOW + timedelta(1))
+    async with any_store.transaction() as uow:
+        await uow.residents.save(changed)
+    async with any_store.read() as uow:
+        got = await uow.residents.get(1)
+    assert got is not None and got.full_name is None and got.phone == "0900000000"
+    assert got.created_at == NOW, "created_at is kept"
+
+
+async def test_exception_rolls_back_everything(any_store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with any_store.transaction() as uow:
+            await uow.residents.save(resident(1))
+            await uow.audit.record(AuditEntry(NOW, 1, "x", "resident", "1"))
+            raise RuntimeError("boom")
+    async with any_store.read() as uow:
+        assert await uow.residents.get(1) is None
+        assert list(await uow.audit.for_subject("resident", "1")) == []
+
+
+async def test_readers_do_not_see_uncommitted_writes(any_store: Store) -> None:
+    inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def writer() -> None:
+        async with any_store.transaction() as uow:
+            await uow.residents.save(resident(5))
+            inside.set()
+            await release.wait()
+
+    task = asyncio.create_task(writer())
+    await inside.wait()
+    async with any_store.read() as uow:
+        assert await uow.residents.get(5) is None
+    release.set()
+    await task
+    async with any_store.read() as uow:
+        assert await uow.residents.get(5) is not None
+
+
+async def test_concurrent_transactions_are_serialised(any_store: Store) -> None:
+    """Read-modify-write from many coroutines loses no update."""
+    async with any_store.transaction() as uow:
+        await uow.chat_states.put(ChatState(1, "counter", "0", {"n": 0}, NOW))
+
+    async def bump() -> None:
+        async with any_store.transaction() as uow:
+            state = await uow.chat_states.get(1)
+            assert state is not None
+            await asyncio.sleep(0)
+            state.data["n"] += 1
+            await uow.chat_states.put(state)
+
+    await asyncio.gather(*(bump() for _ in range(50)))
+    async with any_store.read() as uow:
+        state = await uow.chat_states.get(1)
+    assert state is not None and state.data["n"] == 50
+
+
+async def test_staff_round_trip_and_active_list(any_store: Store) -> None:
+    members = [
+        StaffRecord(3, "Lê Văn Kinh", Role.OFFICIAL, "KT"),
+        StaffRecord(2, "Nguyễn Thị Thư", Role.SECRETARY),
+        StaffRecord(4, "Nghỉ việc", Role.SUPERVISOR, active=False),
+    ]
+    async with any_store.transaction() as uow:
+        for member in members:
+            await uow.staff.save(member)
+    async with any_store.read() as uow:
+        assert await uow.staff.get(3) == members[0]
+        assert [m.telegram_id for m in await uow.staff.list_active()] == [2, 3]
+        assert await uow.staff.get(99) is None
+
+
+async def test_chat_state_put_get_clear(any_store: Store) -> None:
+    state = ChatState(9, "onboarding", "name", {"payload": "s12", "tên": "Lan"}, NOW)
+    async with any_store.transaction() as uow:
+        await uow.chat_states.put(state)
+    async with any_store.read() as uow:
+        assert await uow.chat_states.get(9) == state
+    async with any_store.transaction() as uow:
+        await uow.chat_states.clear(9)
+        await uow.chat_states.clear(9)
+    async with any_store.read() as uow:
+        assert await uow.chat_states.get(9) is None
+
+
+async def test_audit_log_keeps_order_and_details(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        first = await uow.audit.record(
+            AuditEntry(NOW, 1, "resident.started", "resident", "1", {"k": "đ"})
+        )
+        second = await uow.audit.record(AuditEntry(NOW, None, "staff.x", "resident", "1"))
+        await uow.audit.record(AuditEntry(NOW, 2, "other", "resident", "2"))
+    assert second > first
+    async with any_store.read() as uow:
+        entries = list(await uow.audit.for_subject("resident", "1"))
+    assert [e.action for e in entries] == ["resident.started", "staff.x"]
+    assert entries[0].details == {"k": "đ"} and entries[0].at == NOW and entries[0].id == first
+
+
+async def test_sqlite_is_wal_with_foreign_keys_and_migrations_are_idempotent(
+    tmp_path: Path,
+) -> None:
+    store = await SqliteStore.open(tmp_path / "m.db")
+    try:
+        async with store.transaction() as uow:
+            conn = uow.conn  # type: ignore[attr-defined]
+            mode = await (await conn.execute("PRAGMA journal_mode")).fetchone()
+            fks = await (await conn.execute("PRAGMA foreign_keys")).fetchone()
+        assert mode[0] == "wal" and fks[0] == 1
+        assert await apply_migrations(conn) == []
+    finally:
+        await store.close()
+    reopened = await SqliteStore.open(tmp_path / "m.db")
+    await reopened.close()
