@@ -1,7 +1,8 @@
 """Intake throughput: the real bot vs a minimal python-telegram-bot echo bot, same fake server.
 
-N simulated residents each onboard, then send messages and press buttons as fast as the bot
-answers. Prints one line:
+Each bot runs in its own process, as in production; the fake server and N simulated residents
+run in this one. The residents each onboard, then send messages and press buttons as fast as the
+bot answers. Prints one line:
 ``intake: residents=50 updates=5000 rate=…/s echo_rate=…/s ratio=… p50_ms=… p99_ms=…``
 """
 
@@ -10,22 +11,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
-
-from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.app import build_application, running  # noqa: E402
 from bot.fake_telegram import FakeTelegramServer, SimUser  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.ward import load_ward_config  # noqa: E402
 
 TOKEN = "123456:BENCH"
 
@@ -67,54 +65,57 @@ async def echo_session(user: SimUser, updates: int, latencies: list[float]) -> N
         latencies.append(time.perf_counter() - started)
 
 
-async def run_bot(residents: int, per_resident: int) -> tuple[float, list[float]]:
-    ward = load_ward_config(ROOT / "ward.example.toml")
+@asynccontextmanager
+async def bot_process(
+    tg: FakeTelegramServer, command: list[str], db: Path
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Run a bot in its own process (as in production), pointed at the fake server."""
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": tg.base_url,
+        "TELEGRAM_FILE_BASE_URL": tg.file_base_url,
+        "DATABASE_PATH": str(db),
+        "WARD_CONFIG": str(ROOT / "ward.example.toml"),
+        "LOG_LEVEL": "WARNING",
+    }
+    polls_before = tg.method_counts["getUpdates"]
+    process = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT)
+    try:
+        async with asyncio.timeout(60):
+            while tg.method_counts["getUpdates"] == polls_before:  # noqa: ASYNC110 (another process)
+                await asyncio.sleep(0.05)
+        yield process
+    finally:
+        process.terminate()
+        await process.wait()
+
+
+async def measure(
+    command: list[str],
+    session: Callable[[SimUser, int, list[float]], Awaitable[None]],
+    residents: int,
+    per_resident: int,
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeTelegramServer(token=TOKEN, bot_username="bench_bot") as tg:
-            settings = Settings.for_local_server(
-                token=TOKEN,
-                api_base_url=tg.base_url,
-                file_base_url=tg.file_base_url,
-                database_path=Path(tmp) / "bench.db",
-            )
-            app = build_application(settings, ward)
-            async with running(app, poll_timeout=1):
+            async with bot_process(tg, command, Path(tmp) / "bench.db") as process:
                 users = [tg.user(10_000 + i, first_name=f"Dân{i}") for i in range(residents)]
                 started = time.perf_counter()
-                await asyncio.gather(*(resident_session(u, per_resident, latencies) for u in users))
+                cpu_before = process_cpu(process.pid)
+                await asyncio.gather(*(session(u, per_resident, latencies) for u in users))
                 elapsed = time.perf_counter() - started
+                if os.environ.get("BENCH_VERBOSE"):
+                    cpu = process_cpu(process.pid) - cpu_before
+                    print(f"  {command[-1]}: cpu={cpu:.1f}s wall={elapsed:.1f}s", file=sys.stderr)
     return residents * per_resident / elapsed, latencies
 
 
-async def run_echo(residents: int, per_resident: int) -> float:
-    latencies: list[float] = []
-
-    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        assert update.effective_message is not None and update.effective_message.text
-        await update.effective_message.reply_text(update.effective_message.text)
-
-    async with FakeTelegramServer(token=TOKEN, bot_username="echo_bot") as tg:
-        app = (
-            ApplicationBuilder()
-            .token(TOKEN)
-            .base_url(tg.base_url)
-            .base_file_url(tg.file_base_url)
-            .concurrent_updates(True)
-            .build()
-        )
-        app.add_handler(MessageHandler(filters.TEXT, echo))
-        async with app:
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(poll_interval=0, timeout=1)
-            users = [tg.user(10_000 + i, first_name=f"Dân{i}") for i in range(residents)]
-            started = time.perf_counter()
-            await asyncio.gather(*(echo_session(u, per_resident, latencies) for u in users))
-            elapsed = time.perf_counter() - started
-            await app.updater.stop()
-            await app.stop()
-    return residents * per_resident / elapsed
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -128,8 +129,15 @@ async def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     per_resident = max(6, args.updates // args.residents)
-    rate, latencies = await run_bot(args.residents, per_resident)
-    echo_rate = await run_echo(args.residents, per_resident)
+    rate, latencies = await measure(
+        [sys.executable, "-m", "bot", "run"], resident_session, args.residents, per_resident
+    )
+    echo_rate, _ = await measure(
+        [sys.executable, str(ROOT / "bench" / "echo_bot.py")],
+        echo_session,
+        args.residents,
+        per_resident,
+    )
     print(
         f"intake: residents={args.residents} updates={args.residents * per_resident} "
         f"rate={rate:.0f}/s echo_rate={echo_rate:.0f}/s ratio={rate / echo_rate:.2f} "
