@@ -5,23 +5,31 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
 from bot.calendar import WorkingCalendar
 from bot.clock import Clock, SystemClock
+from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.ports import Store
-from bot.settings import Settings
+from bot.settings import BotMode, Settings
+from bot.telegram_sender import TelegramSender
 from bot.usecases import staff as staff_uc
+from bot.usecases.broadcast import progress_view
 from bot.usecases.common import Services
 from bot.ward import WardConfig
 from handlers.commands import register_commands
 from handlers.common import SERVICES_KEY
+from handlers.petitions_staff import schedule_digest
+from handlers.sessions_jobs import schedule_reminders
 from storage.sqlite import SqliteStore
 
-
 BotApp = Application
+WORKER_KEY = "delivery_worker"
 
 
 @dataclass(slots=True)
@@ -47,7 +55,9 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(True)
+        .connection_pool_size(settings.telegram_connection_pool_size)
         .post_init(on_startup)
+        .post_stop(stop_delivery)
         .post_shutdown(on_shutdown)
         .build()
     )
@@ -74,25 +84,77 @@ async def on_startup(app: BotApp) -> None:
     await staff_uc.sync_from_config(services)
     staff = await staff_uc.active_staff(services)
     await register_commands(app.bot, [member.telegram_id for member in staff])
+    worker = DeliveryWorker(
+        store,
+        wiring.clock,
+        TelegramSender(app.bot),
+        delivery_config(wiring.settings),
+        progress_view=progress_view(wiring.ward),
+    )
+    await worker.start()
+    app.bot_data[WORKER_KEY] = worker
+    schedule_digest(app)
+    await schedule_reminders(app)
+
+
+def delivery_config(settings: Settings) -> DeliveryConfig:
+    return DeliveryConfig(
+        global_rate=settings.outbox_global_rate,
+        per_chat_rate=settings.outbox_per_chat_rate,
+        max_in_flight=settings.outbox_max_in_flight,
+        personal_reserve=max(1, settings.outbox_max_in_flight // 4),
+        backoff_base=settings.outbox_backoff_base,
+        backoff_cap=settings.outbox_backoff_cap,
+        poll_interval=settings.outbox_poll_interval,
+        progress_interval=settings.outbox_progress_interval,
+        batch_size=max(10, round(settings.outbox_global_rate)),
+    )
+
+
+async def stop_delivery(app: BotApp) -> None:
+    """Stop the outbox worker while the bot can still finish the requests in flight."""
+    worker: DeliveryWorker | None = app.bot_data.pop(WORKER_KEY, None)
+    if worker is not None:
+        await worker.stop()
 
 
 async def on_shutdown(app: BotApp) -> None:
+    await stop_delivery(app)
     store: Store | None = app.bot_data.pop("owned_store", None)
     if store is not None:
         await store.close()
+
+
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """python-telegram-bot's webhook arguments: listen where told, on the path of the public URL,
+    and reject any request without the secret token."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": urlsplit(settings.webhook_url).path.lstrip("/"),
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret.get_secret_value(),
+        "allowed_updates": Update.ALL_TYPES,
+    }
 
 
 @asynccontextmanager
 async def running(
     app: BotApp, *, poll_interval: float = 0.0, poll_timeout: int = 10
 ) -> AsyncIterator[BotApp]:
-    """Run the bot with long polling inside an existing event loop (tests, demo, benchmarks)."""
+    """Run the bot inside an existing event loop (tests, demo, benchmarks), polling or webhook
+    as the settings say."""
+    settings: Settings = app.bot_data["wiring"].settings
     await app.initialize()
     try:
         await on_startup(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout)
+        if settings.bot_mode is BotMode.WEBHOOK:
+            await app.updater.start_webhook(**webhook_options(settings))
+        else:
+            await app.updater.start_polling(poll_interval=poll_interval, timeout=poll_timeout)
         try:
             yield app
         finally:

@@ -6,6 +6,7 @@ line saying what to fix and a non-zero exit code, never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from collections import Counter
@@ -14,6 +15,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from pydantic import ValidationError
+from telegram import Update
 
 from bot.settings import BotMode, Settings
 from bot.ward import ConfigError, WardConfig, load_ward_config
@@ -80,30 +82,20 @@ def check_config() -> None:
     typer.echo("Cấu hình hợp lệ.")
 
 
-@app.command()
-def run() -> None:
-    """Chạy bot (long polling, hoặc webhook nếu BOT_MODE=webhook)."""
-    from telegram import Update
+async def preflight(settings: Settings) -> None:
+    """Ask Telegram who we are before starting, so a bad token or an unreachable API ends in one
+    line instead of python-telegram-bot's retry-loop tracebacks."""
+    from telegram import Bot
     from telegram.error import InvalidToken, NetworkError, TelegramError
 
-    from bot.app import build_application
-
-    settings = load_settings()
-    ward = load_ward(settings.ward_config)
-    configure_logging(settings.log_level)
-    application = build_application(settings, ward)
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+    )
     try:
-        if settings.bot_mode is BotMode.WEBHOOK:
-            assert settings.webhook_url and settings.webhook_secret
-            application.run_webhook(
-                listen=settings.webhook_listen,
-                port=settings.webhook_port,
-                webhook_url=settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        async with bot:
+            await bot.get_me()
     except InvalidToken:
         fail("Telegram từ chối TELEGRAM_BOT_TOKEN; lấy lại token từ @BotFather.", EXIT_TELEGRAM)
     except NetworkError as exc:
@@ -114,6 +106,22 @@ def run() -> None:
         )
     except TelegramError as exc:
         fail(f"Telegram báo lỗi khi khởi động: {exc}", EXIT_TELEGRAM)
+
+
+@app.command()
+def run() -> None:
+    """Chạy bot (long polling, hoặc webhook nếu BOT_MODE=webhook)."""
+    from bot.app import build_application, webhook_options
+
+    settings = load_settings()
+    ward = load_ward(settings.ward_config)
+    configure_logging(settings.log_level)
+    asyncio.run(preflight(settings))
+    application = build_application(settings, ward)
+    if settings.bot_mode is BotMode.WEBHOOK:
+        application.run_webhook(**webhook_options(settings))
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 @app.command()
@@ -132,6 +140,11 @@ def demo(
     if role not in ROLES:
         fail(f"--as phải là một trong: {', '.join(ROLES)}")
     run_demo(role)
+
+
+from bot.cli_sessions import session_app  # noqa: E402
+
+app.add_typer(session_app, name="session")
 
 
 def main() -> None:

@@ -24,8 +24,10 @@ HELP = (
 
 
 def example_config() -> Path:
-    for candidate in (Path.cwd() / "ward.example.toml",
-                      Path(__file__).resolve().parent.parent / "ward.example.toml"):
+    for candidate in (
+        Path.cwd() / "ward.example.toml",
+        Path(__file__).resolve().parent.parent / "ward.example.toml",
+    ):
         if candidate.exists():
             return candidate
     raise SystemExit("Không tìm thấy ward.example.toml (chạy lệnh trong thư mục dự án).")
@@ -121,8 +123,10 @@ async def _demo(role: str) -> None:
             app = build_application(settings, ward)
             async with running(app, poll_timeout=1):
                 user = demo_user(tg, ward, role)
-                print(f"Nghe Dân Nói – chạy thử với {ward.ward.name}, vai: {role} "
-                      f"(Telegram id {user.id}).\n{HELP}")
+                print(
+                    f"Nghe Dân Nói – chạy thử với {ward.ward.name}, vai: {role} "
+                    f"(Telegram id {user.id}).\n{HELP}"
+                )
                 terminal = Terminal(user)
                 await _loop(terminal)
 

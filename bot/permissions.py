@@ -15,6 +15,7 @@ class Action(StrEnum):
     VIEW_OVERDUE = "view_overdue"
     VIEW_REPORTS = "view_reports"
     CONFIGURE_WARD = "configure_ward"
+    FILE_ON_BEHALF = "file_on_behalf"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -25,6 +26,7 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.VIEW_OVERDUE: frozenset({Role.SUPERVISOR, Role.SECRETARY, Role.ADMIN}),
     Action.VIEW_REPORTS: frozenset({Role.SUPERVISOR, Role.SECRETARY, Role.ADMIN}),
     Action.CONFIGURE_WARD: frozenset({Role.ADMIN}),
+    Action.FILE_ON_BEHALF: frozenset({Role.SECRETARY, Role.ADMIN}),
 }
 
 

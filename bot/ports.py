@@ -11,6 +11,9 @@ from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
 from bot.domain import AuditEntry, ChatState, Resident, StaffRecord
+from bot.outbox import BroadcastRepository, OutboxRepository
+from bot.petitions import PetitionRepository
+from bot.sessions import SessionRepository
 
 
 class ResidentRepository(Protocol):
@@ -59,6 +62,18 @@ class UnitOfWork(Protocol):
 
     @property
     def audit(self) -> AuditLog: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def broadcasts(self) -> BroadcastRepository: ...
+
+    @property
+    def petitions(self) -> PetitionRepository: ...
+
+    @property
+    def sessions(self) -> SessionRepository: ...
 
 
 class Store(Protocol):

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     telegram_bot_token: SecretStr = Field(min_length=1)
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     telegram_file_base_url: str = TELEGRAM_FILE_BASE_URL
+    telegram_connection_pool_size: int = Field(default=16, ge=1, le=256)
     database_path: Path = Path("data/nghe-dan-noi.db")
     ward_config: Path = Path("ward.toml")
     log_level: str = "INFO"
@@ -31,6 +32,15 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
+    outbox_global_rate: float = Field(default=30.0, gt=0)
+    outbox_per_chat_rate: float = Field(default=1.0, gt=0)
+    outbox_max_in_flight: int = Field(default=10, ge=2)
+    outbox_backoff_base: float = Field(default=1.0, gt=0)
+    outbox_backoff_cap: float = Field(default=60.0, gt=0)
+    outbox_poll_interval: float = Field(default=1.0, gt=0)
+    outbox_progress_interval: float = Field(default=2.0, gt=0)
+    session_reminder_hours: list[float] = Field(default=[24.0, 2.0])
+    session_scan_interval: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _webhook_needs_url_and_secret(self) -> Settings:

@@ -35,6 +35,8 @@ class WardInfo(_Strict):
     )
     office_address: str = ""
     office_hours: str = ""
+    petition_daily_limit: int = Field(default=5, ge=1, le=100)
+    petition_max_attachments: int = Field(default=5, ge=0, le=20)
 
     @field_validator("timezone")
     @classmethod

@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import conversation, menu, onboarding, profile
+from handlers import (
+    broadcast,
+    conversation,
+    menu,
+    notices,
+    onboarding,
+    petitions,
+    petitions_mine,
+    profile,
+    sessions_admin,
+    sessions_resident,
+)
 from handlers.errors import on_error
 
 
 def register_all(app: Application) -> None:
     """Flow handlers first; the catch-all conversation router last."""
-    for module in (onboarding, menu, profile, conversation):
+    for module in (
+        onboarding,
+        menu,
+        profile,
+        broadcast,
+        notices,
+        petitions,
+        petitions_mine,
+        sessions_resident,
+        sessions_admin,
+        conversation,
+    ):
         module.register(app)
     app.add_error_handler(on_error)

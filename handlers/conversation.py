@@ -18,10 +18,12 @@ from telegram.ext import (
 )
 
 from bot.domain import ChatState, Consent
+from bot.usecases import broadcast as broadcast_uc
 from bot.usecases import onboarding as onboarding_uc
+from bot.usecases import petitions as petitions_uc
 from bot.usecases import profile as profile_uc
 from bot.usecases.conversation import CancelOutcome, Conversation
-from handlers import onboarding, profile
+from handlers import broadcast, onboarding, petitions, profile, sessions_admin, sessions_resident
 from handlers.common import MAX_TEXT, ack, buttons, reply, services
 from messages import label
 
@@ -30,10 +32,21 @@ FlowHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, ChatState], Awaitable
 TEXT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_text,
     profile_uc.FLOW: profile.on_text,
+    broadcast_uc.FLOW: broadcast.on_text,
+    petitions_uc.FLOW: petitions.on_text,
+    petitions_uc.STAFF_FLOW: petitions.on_text,
+    sessions_admin.FLOW: sessions_admin.on_text,
+    sessions_resident.FLOW: sessions_resident.on_text,
 }
 CONTACT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_contact,
     profile_uc.FLOW: profile.on_contact,
+}
+MEDIA_HANDLERS: dict[str, FlowHandler] = {
+    broadcast_uc.FLOW: broadcast.on_media,
+    petitions_uc.FLOW: petitions.on_media,
+    sessions_admin.FLOW: sessions_admin.on_location,
+    petitions_uc.STAFF_FLOW: petitions.on_media,
 }
 
 
@@ -81,6 +94,10 @@ async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     message = update.effective_message
     user = update.effective_user
     if message is None or user is None:
+        return
+    state = await Conversation(services(context)).current(user.id)
+    if state is not None and state.flow in MEDIA_HANDLERS:
+        await MEDIA_HANDLERS[state.flow](update, context, state)
         return
     await reply(update, "unsupported_media", media=label(f"media.{_media_kind(message)}"))
 

@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.deeplink import DeepLink, LinkKind
 from bot.domain import StaffRecord
 from bot.permissions import Action, actions_for, can
+from handlers import (
+    broadcast,
+    petitions,
+    petitions_mine,
+    petitions_staff,
+    sessions_admin,
+    sessions_resident,
+)
 from handlers.common import ack, buttons, home_markup, main_menu_markup, office, reply, services
 from messages import label
 
 # Staff menu entries: the action that allows it, its label and the feature's name.
 STAFF_ENTRIES: dict[str, tuple[Action, str, str]] = {
     "inbox": (Action.VIEW_INBOX, "staff_menu.inbox", "features.inbox"),
+    "onbehalf": (Action.FILE_ON_BEHALF, "petitions.menu.onbehalf", "petitions.features.onbehalf"),
     "sessions": (Action.MANAGE_SESSIONS, "staff_menu.sessions", "features.manage_sessions"),
     "broadcast": (Action.BROADCAST, "staff_menu.broadcast", "features.broadcast"),
     "unit": (Action.VIEW_UNIT_TASKS, "staff_menu.unit_tasks", "features.unit_tasks"),
@@ -25,6 +36,22 @@ RESIDENT_FEATURES = {
     "sessions": "features.sessions",
     "mine": "features.mine",
 }
+Entry = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+LinkEntry = Callable[[Update, ContextTypes.DEFAULT_TYPE, DeepLink], Awaitable[None]]
+
+# Where each built flow starts. A key missing here says "sắp có" honestly (RESIDENT_FEATURES,
+# STAFF_ENTRIES, LINK_FEATURES). Flow entries answer the button press themselves.
+STAFF_FLOWS: dict[str, Entry] = {"broadcast": broadcast.start}
+RESIDENT_FLOWS: dict[str, Entry] = {}
+LINK_FLOWS: dict[LinkKind, LinkEntry] = {}
+RESIDENT_FLOWS["petition"] = petitions.start
+RESIDENT_FLOWS["mine"] = petitions_mine.show
+STAFF_FLOWS["onbehalf"] = petitions_staff.start
+LINK_FLOWS[LinkKind.PETITION] = petitions_mine.open_link
+RESIDENT_FLOWS["sessions"] = sessions_resident.show_list
+STAFF_FLOWS["sessions"] = sessions_admin.start
+LINK_FLOWS[LinkKind.SESSION] = sessions_resident.open_link
+
 LINK_FEATURES = {
     LinkKind.SESSION: "features.session_link",
     LinkKind.PETITION: "features.petition_link",
@@ -70,6 +97,9 @@ async def hand_off(
 ) -> None:
     """Open the flow a deep link points to, once the person is ready for it."""
     if link is None:
+        return
+    if link.kind in LINK_FLOWS:
+        await LINK_FLOWS[link.kind](update, context, link)
         return
     await reply(
         update,
@@ -124,6 +154,8 @@ async def on_menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
         await ack(update)
         await profile.show(update, context)
+    elif key in RESIDENT_FLOWS:
+        await RESIDENT_FLOWS[key](update, context)
     elif key in RESIDENT_FEATURES:
         await ack(update)
         await reply(
@@ -142,7 +174,8 @@ async def on_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     user = update.effective_user
     if query is None or query.data is None or user is None:
         return
-    entry = STAFF_ENTRIES.get(query.data.removeprefix("st:"))
+    key = query.data.removeprefix("st:")
+    entry = STAFF_ENTRIES.get(key)
     if entry is None:
         await ack(update, "button_expired")
         return
@@ -150,6 +183,9 @@ async def on_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     staff = await _staff(context, user.id)
     if not can(staff.role if staff else None, action):
         await ack(update, "not_allowed")
+        return
+    if key in STAFF_FLOWS:
+        await STAFF_FLOWS[key](update, context)
         return
     await ack(update)
     await reply(update, "staff_coming_soon", home_markup(), feature=label(feature_key))

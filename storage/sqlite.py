@@ -22,6 +22,9 @@ import aiosqlite
 
 from bot.domain import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.outbox import SqliteBroadcasts, SqliteOutbox
+from storage.petitions import SqlitePetitions
+from storage.sessions import SqliteSessions
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,6 @@ class SqliteStore:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
-        self._read_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path) -> SqliteStore:
@@ -94,12 +96,9 @@ class SqliteStore:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqliteUnitOfWork]:
-        async with self._read_lock:
-            await self._reader.execute("BEGIN")
-            try:
-                yield SqliteUnitOfWork(self._reader, read_only=True)
-            finally:
-                await self._reader.execute("ROLLBACK")
+        """Each statement sees the last committed state (WAL); no snapshot spans statements,
+        which keeps a read to one hop to the SQLite thread on the hot path."""
+        yield SqliteUnitOfWork(self._reader, read_only=True)
 
 
 async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
@@ -149,6 +148,14 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]
+) -> aiosqlite.Row | None:
+    """One row in one hop to the SQLite thread (the cursor is closed for us)."""
+    rows = list(await conn.execute_fetchall(sql, params))
+    return rows[0] if rows else None
+
+
 @dataclass(slots=True)
 class SqliteUnitOfWork:
     conn: aiosqlite.Connection
@@ -170,16 +177,31 @@ class SqliteUnitOfWork:
     def audit(self) -> SqliteAuditLog:
         return SqliteAuditLog(self.conn)
 
+    @property
+    def outbox(self) -> SqliteOutbox:
+        return SqliteOutbox(self.conn)
+
+    @property
+    def broadcasts(self) -> SqliteBroadcasts:
+        return SqliteBroadcasts(self.conn)
+
+    @property
+    def petitions(self) -> SqlitePetitions:
+        return SqlitePetitions(self.conn)
+
+    @property
+    def sessions(self) -> SqliteSessions:
+        return SqliteSessions(self.conn)
+
 
 @dataclass(slots=True)
 class SqliteResidents:
     conn: aiosqlite.Connection
 
     async def get(self, telegram_id: int) -> Resident | None:
-        cur = await self.conn.execute(
-            "SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,)
+        row = await fetch_one(
+            self.conn, "SELECT * FROM residents WHERE telegram_id = ?", (telegram_id,)
         )
-        row = await cur.fetchone()
         return None if row is None else _resident(row)
 
     async def save(self, resident: Resident) -> None:
@@ -210,7 +232,7 @@ class SqliteResidents:
         )
 
     async def count(self) -> int:
-        row = await (await self.conn.execute("SELECT COUNT(*) FROM residents")).fetchone()
+        row = await fetch_one(self.conn, "SELECT COUNT(*) FROM residents", ())
         return int(row[0]) if row else 0
 
 
@@ -236,13 +258,16 @@ class SqliteStaff:
     conn: aiosqlite.Connection
 
     async def get(self, telegram_id: int) -> StaffRecord | None:
-        cur = await self.conn.execute("SELECT * FROM staff WHERE telegram_id = ?", (telegram_id,))
-        row = await cur.fetchone()
+        row = await fetch_one(
+            self.conn, "SELECT * FROM staff WHERE telegram_id = ?", (telegram_id,)
+        )
         return None if row is None else _staff(row)
 
     async def list_active(self) -> Sequence[StaffRecord]:
-        cur = await self.conn.execute("SELECT * FROM staff WHERE active = 1 ORDER BY telegram_id")
-        return [_staff(r) for r in await cur.fetchall()]
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM staff WHERE active = 1 ORDER BY telegram_id"
+        )
+        return [_staff(r) for r in rows]
 
     async def save(self, member: StaffRecord) -> None:
         await self.conn.execute(
@@ -275,8 +300,7 @@ class SqliteChatStates:
     conn: aiosqlite.Connection
 
     async def get(self, user_id: int) -> ChatState | None:
-        cur = await self.conn.execute("SELECT * FROM chat_states WHERE user_id = ?", (user_id,))
-        row = await cur.fetchone()
+        row = await fetch_one(self.conn, "SELECT * FROM chat_states WHERE user_id = ?", (user_id,))
         if row is None:
             return None
         return ChatState(
@@ -327,11 +351,11 @@ class SqliteAuditLog:
         return int(cur.lastrowid or 0)
 
     async def for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
-        cur = await self.conn.execute(
+        rows = await self.conn.execute_fetchall(
             "SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id",
             (subject_type, subject_id),
         )
-        return [_audit(r) for r in await cur.fetchall()]
+        return [_audit(r) for r in rows]
 
 
 def _audit(row: aiosqlite.Row) -> AuditEntry:

@@ -93,12 +93,12 @@ async def onboard(
     await user.wait(expect=2)
 
 
-async def toast_after(user: SimUser, data: str, timeout: float = 5.0) -> str:
+async def toast_after(user: SimUser, data: str, wait_s: float = 5.0) -> str:
     """Send callback data (forged or not); return the text of the bot's callback answer."""
     before = len(user.callback_answers)
     await user.send_forged_callback(data)
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + wait_s
     while len(user.callback_answers) == before:
         if loop.time() > deadline:
             raise TimeoutError(f"no answer to callback {data!r}")

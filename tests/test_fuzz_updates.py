@@ -28,8 +28,12 @@ actions = st.one_of(
     st.tuples(st.just("text"), st.sampled_from(["a" * 5000, "<b>x</b>", "&amp;", "Bỏ qua"])),
     st.tuples(st.just("command"), st.sampled_from(COMMANDS)),
     st.tuples(st.just("start"), st.text("abcsp0123456789_-<>", min_size=1, max_size=70)),
-    st.tuples(st.just("media"), st.sampled_from(["sticker", "voice", "photo", "document",
-                                                  "location", "video", "video_note", "audio"])),
+    st.tuples(
+        st.just("media"),
+        st.sampled_from(
+            ["sticker", "voice", "photo", "document", "location", "video", "video_note", "audio"]
+        ),
+    ),
     st.tuples(st.just("contact"), st.sampled_from(["own", "other"])),
     st.tuples(st.just("press"), st.integers(0, 50)),
     st.tuples(st.just("reply_button"), st.integers(0, 5)),
@@ -82,8 +86,11 @@ async def perform(user: SimUser, action: tuple[str, Any]) -> str:
     elif kind == "press":
         pressable = [
             (m.message_id, b.callback_data)
-            for m in user.messages if not m.deleted
-            for row in m.buttons for b in row if b.callback_data
+            for m in user.messages
+            if not m.deleted
+            for row in m.buttons
+            for b in row
+            if b.callback_data
         ]
         if not pressable:
             return "none"

@@ -13,6 +13,7 @@ EXPECTED = {
     Action.VIEW_OVERDUE: {Role.SUPERVISOR, Role.SECRETARY, Role.ADMIN},
     Action.VIEW_REPORTS: {Role.SUPERVISOR, Role.SECRETARY, Role.ADMIN},
     Action.CONFIGURE_WARD: {Role.ADMIN},
+    Action.FILE_ON_BEHALF: {Role.SECRETARY, Role.ADMIN},
 }
 
 

@@ -40,7 +40,163 @@ SAMPLES: dict[str, Any] = {
     "field_label": label("fields.name"),
     "consent_at": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
     "tz": "Asia/Ho_Chi_Minh",
+    # broadcasts and /thongbao (issue #4); body is the secretary's text as Telegram HTML
+    "body": HOSTILE,
+    "caption_limit": 1024,
+    "audience": "Tổ dân phố <Chí Linh 1>",
+    "recipients": 5000,
+    "sent": 4200,
+    "waiting": 700,
+    "failed": 2,
+    "blocked": 98,
+    "cancelled": 0,
+    "muted": 12,
+    "unreachable": 3,
+    "stopped": False,
+    "notices_off": True,
+    # dialogue sessions (issue #5): ``card`` is bot.usecases.sessions.card(...)
+    "card": {
+        "id": 12,
+        "title": HOSTILE,
+        "kind": "Đối thoại định kỳ",
+        "host": "Chủ tịch UBND phường",
+        "deputy": "Phó Chủ tịch <UBND>",
+        "form": "Trực tuyến",
+        "link": "https://meet.example.vn/doi-thoai?a=1&b=2",
+        "starts_at": datetime(2026, 12, 11, 1, 0, tzinfo=UTC),
+        "ends_at": datetime(2026, 12, 11, 4, 0, tzinfo=UTC),
+        "end_time": "11:00",
+        "venue": "Nhà văn hóa <TDP> Chí Linh 1",
+        "audience": "Tổ dân phố Chí Linh 1",
+        "capacity": 80,
+        "places_left": 3,
+        "opinion_deadline": datetime(2026, 12, 4, 1, 0, tzinfo=UTC),
+        "status": "cancelled",
+        "cancel_reason": "Mưa bão <lớn>",
+        "deep_link": "https://t.me/nghedannoi_bot?start=s12",
+        "tz": "Asia/Ho_Chi_Minh",
+    },
+    "my_status": "registered",
+    "speaking_rank": 2,
+    "waitlist_rank": 1,
+    "speak_topic": HOSTILE,
+    "session_items": [
+        {
+            "card": {
+                "id": 12,
+                "title": HOSTILE,
+                "venue": "Nhà văn hóa",
+                "form": "Trực tiếp",
+                "host": "Chủ tịch UBND phường",
+                "starts_at": datetime(2026, 12, 11, 1, 0, tzinfo=UTC),
+                "tz": "Asia/Ho_Chi_Minh",
+            },
+            "my_status": "waitlisted",
+            "status": "Nháp",
+            "starts_at": datetime(2026, 12, 11, 1, 0, tzinfo=UTC),
+            "venue": "Nhà văn hóa <TDP> Chí Linh 1",
+            "tz": "Asia/Ho_Chi_Minh",
+        }
+    ],
+    "changes": [
+        {
+            "field": "time",
+            "label": "Thời gian",
+            "old": datetime(2026, 12, 11, 1, 0, tzinfo=UTC),
+            "new": datetime(2026, 12, 12, 1, 0, tzinfo=UTC),
+        },
+        {"field": "venue", "label": "Địa điểm", "old": "Nhà <A>", "new": "Nhà <B>"},
+    ],
+    "change_reason": "Mưa bão <lớn>",
+    "registered": True,
+    "closed": "session_cancelled",
+    "status_label": "Đã công bố",
+    "session_version": 2,
+    "registered_count": 40,
+    "waitlist_count": 2,
+    "speaker_count": 5,
+    "lead_time_reason": "Theo chỉ đạo <khẩn>",
+    "seated": [{"name": HOSTILE, "attended": True}],
+    "waitlist": [{"name": HOSTILE}],
+    "speakers": [{"name": HOSTILE, "topic": HOSTILE}],
+    "example": "11/12/2026 08:00",
+    "typed_text": "<ngày mai>",
+    "default_deadline": datetime(2026, 12, 4, 1, 0, tzinfo=UTC),
+    "session_problems": ["Chưa có tiêu đề buổi đối thoại."],
+    "lead_short": True,
+    "earliest": datetime(2026, 12, 4, 1, 0, tzinfo=UTC).date(),
+    "working_days": 4,
+    "published": True,
+    "notified": 120,
+    "skipped": [datetime(2026, 12, 4, 1, 0, tzinfo=UTC).date()],
 }
+
+# petitions (issue #6); added without overriding, so each flow keeps its own samples
+_PETITION_SAMPLES: dict[str, Any] = {
+    "step": 2,
+    "steps": 5,
+    "on_behalf": False,
+    "open_sessions": [
+        {
+            "title": "Đối thoại <định kỳ> 2026",
+            "starts_at": datetime(2026, 12, 10, 1, 0, tzinfo=UTC),
+            "deadline": datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
+        },
+        {
+            "title": "Chuyên đề & thanh niên",
+            "starts_at": datetime(2026, 12, 20, 1, 0, tzinfo=UTC),
+            "deadline": None,
+        },
+    ],
+    "session_title": "Đối thoại <định kỳ> 2026",
+    "session_deadline": datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
+    "session_at": datetime(2026, 12, 10, 1, 0, tzinfo=UTC),
+    "session_date": datetime(2026, 12, 10).date(),
+    "has_open": True,
+    "max_files": 5,
+    "files": 2,
+    "has_location": True,
+    "content": HOSTILE,
+    "place": "Ngõ 12 <Chí Linh>",
+    "named": False,
+    "noted": "address",
+    "person_address": "Số 3 <Thanh Bình>",
+    "channel_label": "✉️ Thư, đơn gửi đến",
+    "code": "TD-2026-0042",
+    "conclusion_by": datetime(2026, 12, 24).date(),
+    "conclusion_complex_by": datetime(2026, 12, 31).date(),
+    "report_days": 7,
+    "weekly_next": datetime(2026, 11, 27).date(),
+    "created_at": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+    "petition_rows": [
+        {
+            "code": "TD-2026-0042",
+            "field": "Đất đai",
+            "status": "Đã tiếp nhận",
+            "created_at": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+        },
+    ],
+    "page": 1,
+    "pages": 3,
+    "total": 12,
+    "status_label": "Đã tiếp nhận",
+    "petition_events": [
+        {
+            "at": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+            "label": "Phường tiếp nhận ý kiến",
+            "detail": "Qua <bot> Telegram",
+        },
+        {"at": datetime(2026, 11, 26, 2, 0, tzinfo=UTC), "label": "Đã có trả lời", "detail": None},
+    ],
+    "digest_count": 23,
+    "digest_items": [
+        {"code": "TD-2026-0042", "field": "Đất đai", "on_behalf": False},
+        {"code": "TD-2026-0043", "field": "Môi trường", "on_behalf": True},
+    ],
+    "digest_more": 3,
+}
+for _key, _value in _PETITION_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)
 
 
 def variables(name: str) -> set[str]:
@@ -92,7 +248,8 @@ async def test_every_template_is_valid_telegram_html(tg: FakeTelegramServer) -> 
     await user.send("xin chào")
     async with Bot(TOKEN, base_url=tg.base_url) as bot:
         for name in template_names():
-            await bot.send_message(user.id, render(name, **_context(name)),
-                                   parse_mode=ParseMode.HTML)
+            await bot.send_message(
+                user.id, render(name, **_context(name)), parse_mode=ParseMode.HTML
+            )
     assert len(user.messages) == len(template_names())
     assert any("<b>Lan</b> & </code>" in m.plain_text for m in user.messages)

@@ -1,0 +1,360 @@
+"""SQLite repositories for the outbox and broadcasts (``bot.outbox`` protocols)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.outbox import (
+    Audience,
+    AudienceKind,
+    Broadcast,
+    BroadcastStatus,
+    Content,
+    MediaKind,
+    Method,
+    Notification,
+    OutboxMessage,
+    Priority,
+    Recipient,
+    Status,
+)
+from storage.codec import from_db_time, required_time, to_db_time
+
+_INSERT = (
+    "INSERT INTO outbox (event, chat_id, method, text, media, params, keyboard,"
+    " idempotency_key, priority, status, next_attempt_at, last_error, broadcast_id, created_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (idempotency_key) DO NOTHING"
+)
+_ERROR_MAX = 500
+
+
+def _not_in(chat_ids: Sequence[int]) -> str:
+    return f" AND chat_id NOT IN ({', '.join('?' * len(chat_ids))})" if chat_ids else ""
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _row_values(
+    note: Notification, now: str | None, status: Status, last_error: str | None
+) -> tuple[Any, ...]:
+    content = note.content
+    return (
+        note.event,
+        note.chat_id,
+        content.method.value,
+        content.text,
+        content.media,
+        _json(dict(content.params)),
+        None if content.keyboard is None else _json(dict(content.keyboard)),
+        note.key,
+        int(note.priority),
+        status.value,
+        now,
+        last_error,
+        note.broadcast_id,
+        now,
+    )
+
+
+def _message(row: aiosqlite.Row) -> OutboxMessage:
+    keyboard = row["keyboard"]
+    return OutboxMessage(
+        id=row["id"],
+        event=row["event"],
+        chat_id=row["chat_id"],
+        key=row["idempotency_key"],
+        content=Content(
+            text=row["text"],
+            method=Method(row["method"]),
+            media=row["media"],
+            params=json.loads(row["params"]),
+            keyboard=None if keyboard is None else json.loads(keyboard),
+        ),
+        priority=Priority(row["priority"]),
+        status=Status(row["status"]),
+        attempts=row["attempts"],
+        next_attempt_at=required_time(row["next_attempt_at"]),
+        created_at=required_time(row["created_at"]),
+        last_error=row["last_error"],
+        telegram_message_id=row["telegram_message_id"],
+        plain_text=bool(row["plain_text"]),
+        broadcast_id=row["broadcast_id"],
+        sent_at=from_db_time(row["sent_at"]),
+    )
+
+
+@dataclass(slots=True)
+class SqliteOutbox:
+    conn: aiosqlite.Connection
+
+    async def add(
+        self,
+        notification: Notification,
+        *,
+        now: datetime,
+        status: Status = Status.PENDING,
+        last_error: str | None = None,
+    ) -> int | None:
+        cur = await self.conn.execute(
+            _INSERT, _row_values(notification, to_db_time(now), status, last_error)
+        )
+        return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
+
+    async def add_many(self, notifications: Sequence[Notification], *, now: datetime) -> int:
+        stamp = to_db_time(now)
+        cur = await self.conn.executemany(
+            _INSERT, [_row_values(n, stamp, Status.PENDING, None) for n in notifications]
+        )
+        return max(cur.rowcount, 0)
+
+    async def get(self, message_id: int) -> OutboxMessage | None:
+        cur = await self.conn.execute("SELECT * FROM outbox WHERE id = ?", (message_id,))
+        row = await cur.fetchone()
+        return None if row is None else _message(row)
+
+    async def by_key(self, key: str) -> OutboxMessage | None:
+        cur = await self.conn.execute("SELECT * FROM outbox WHERE idempotency_key = ?", (key,))
+        row = await cur.fetchone()
+        return None if row is None else _message(row)
+
+    async def due(
+        self, now: datetime, limit: int, exclude_chats: Sequence[int] = ()
+    ) -> list[OutboxMessage]:
+        skip = _not_in(exclude_chats)
+        found: list[OutboxMessage] = []
+        # One range scan of the partial index per priority, so mass rows not yet due are never
+        # walked while looking for personal ones.
+        for priority in Priority:
+            cur = await self.conn.execute(
+                "SELECT * FROM outbox WHERE status = 'pending' AND priority = ?"
+                f" AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?",
+                (int(priority), to_db_time(now), *exclude_chats, limit - len(found)),
+            )
+            found.extend(_message(r) for r in await cur.fetchall())
+            if len(found) >= limit:
+                break
+        return found
+
+    async def next_due_at(self, exclude_chats: Sequence[int] = ()) -> datetime | None:
+        cur = await self.conn.execute(
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
+            + _not_in(exclude_chats),
+            tuple(exclude_chats),
+        )
+        row = await cur.fetchone()
+        return None if row is None else from_db_time(row[0])
+
+    async def claim(self, message_id: int) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            (message_id,),
+        )
+        return cur.rowcount == 1
+
+    async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'sent', telegram_message_id = ?, sent_at = ? WHERE id = ?",
+            (telegram_message_id, to_db_time(now), message_id),
+        )
+
+    async def reschedule(
+        self, message_id: int, at: datetime, error: str, *, plain_text: bool = False
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
+            " plain_text = MAX(plain_text, ?) WHERE id = ? AND status = 'sending'",
+            (to_db_time(at), error[:_ERROR_MAX], int(plain_text), message_id),
+        )
+
+    async def hold_chat(self, chat_id: int, until: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET next_attempt_at = ?"
+            " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
+            (to_db_time(until), chat_id, to_db_time(until)),
+        )
+
+    async def finish(self, message_id: int, status: Status, error: str) -> None:
+        if status not in (Status.FAILED, Status.BLOCKED, Status.CANCELLED):
+            raise ValueError(f"{status} is not a final state without a message")
+        await self.conn.execute(
+            "UPDATE outbox SET status = ?, last_error = ? WHERE id = ?",
+            (status.value, error[:_ERROR_MAX], message_id),
+        )
+
+    async def block_pending(self, chat_id: int, error: str) -> int:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'blocked', last_error = ?"
+            " WHERE chat_id = ? AND status = 'pending'",
+            (error[:_ERROR_MAX], chat_id),
+        )
+        return cur.rowcount
+
+    async def release_in_flight(self) -> int:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+        )
+        return cur.rowcount
+
+    async def counts(self, broadcast_id: int) -> dict[Status, int]:
+        cur = await self.conn.execute(
+            "SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = ? GROUP BY status",
+            (broadcast_id,),
+        )
+        return {Status(r[0]): int(r[1]) for r in await cur.fetchall()}
+
+    async def cancel_broadcast(self, broadcast_id: int) -> int:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'cancelled', last_error = 'broadcast cancelled'"
+            " WHERE broadcast_id = ? AND status = 'pending'",
+            (broadcast_id,),
+        )
+        return cur.rowcount
+
+
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
+    media_kind = row["media_kind"]
+    return Broadcast(
+        id=row["id"],
+        created_by=row["created_by"],
+        created_at=required_time(row["created_at"]),
+        audience=Audience(
+            AudienceKind(row["audience_kind"]), tuple(json.loads(row["audience_codes"]))
+        ),
+        body=row["body"],
+        recipients=row["recipients"],
+        status=BroadcastStatus(row["status"]),
+        media_kind=None if media_kind is None else MediaKind(media_kind),
+        media=row["media"],
+        skipped_muted=row["skipped_muted"],
+        skipped_unreachable=row["skipped_unreachable"],
+        progress_chat_id=row["progress_chat_id"],
+        progress_message_id=row["progress_message_id"],
+        progress_done=bool(row["progress_done"]),
+        cancelled_by=row["cancelled_by"],
+        cancelled_at=from_db_time(row["cancelled_at"]),
+        finished_at=from_db_time(row["finished_at"]),
+    )
+
+
+_RESIDENT_FLAGS = "r.telegram_id, r.notices_muted, r.reachable"
+_ACTIVE_RESIDENT = "r.consent = 'given' AND r.onboarded_at IS NOT NULL AND r.deleted_at IS NULL"
+
+
+def _recipient(row: aiosqlite.Row) -> Recipient:
+    return Recipient(
+        chat_id=row[0],
+        muted=bool(row[1]) if row[1] is not None else False,
+        reachable=bool(row[2]) if row[2] is not None else True,
+    )
+
+
+@dataclass(slots=True)
+class SqliteBroadcasts:
+    conn: aiosqlite.Connection
+
+    async def add(self, broadcast: Broadcast) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO broadcasts (created_by, created_at, status, audience_kind,"
+            " audience_codes, body, media_kind, media, recipients, skipped_muted,"
+            " skipped_unreachable, progress_chat_id, progress_message_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                broadcast.created_by,
+                to_db_time(broadcast.created_at),
+                broadcast.status.value,
+                broadcast.audience.kind.value,
+                _json(list(broadcast.audience.codes)),
+                broadcast.body,
+                None if broadcast.media_kind is None else broadcast.media_kind.value,
+                broadcast.media,
+                broadcast.recipients,
+                broadcast.skipped_muted,
+                broadcast.skipped_unreachable,
+                broadcast.progress_chat_id,
+                broadcast.progress_message_id,
+            ),
+        )
+        if cur.lastrowid is None:
+            raise RuntimeError("broadcast insert returned no id")
+        broadcast.id = int(cur.lastrowid)
+        return broadcast.id
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        cur = await self.conn.execute("SELECT * FROM broadcasts WHERE id = ?", (broadcast_id,))
+        row = await cur.fetchone()
+        return None if row is None else _broadcast(row)
+
+    async def save(self, broadcast: Broadcast) -> None:
+        await self.conn.execute(
+            "UPDATE broadcasts SET status = ?, recipients = ?, skipped_muted = ?,"
+            " skipped_unreachable = ?, progress_chat_id = ?, progress_message_id = ?,"
+            " progress_done = ?, cancelled_by = ?, cancelled_at = ?, finished_at = ?"
+            " WHERE id = ?",
+            (
+                broadcast.status.value,
+                broadcast.recipients,
+                broadcast.skipped_muted,
+                broadcast.skipped_unreachable,
+                broadcast.progress_chat_id,
+                broadcast.progress_message_id,
+                int(broadcast.progress_done),
+                broadcast.cancelled_by,
+                to_db_time(broadcast.cancelled_at),
+                to_db_time(broadcast.finished_at),
+                broadcast.id,
+            ),
+        )
+
+    async def with_progress_open(self) -> list[Broadcast]:
+        cur = await self.conn.execute(
+            "SELECT * FROM broadcasts WHERE progress_done = 0 ORDER BY id"
+        )
+        return [_broadcast(r) for r in await cur.fetchall()]
+
+    async def audience(self, audience: Audience) -> list[Recipient]:
+        codes = list(audience.codes)
+        marks = ", ".join("?" * len(codes))
+        match audience.kind:
+            case AudienceKind.WARD:
+                sql = f"SELECT {_RESIDENT_FLAGS} FROM residents r WHERE {_ACTIVE_RESIDENT}"
+            case AudienceKind.GROUPS:
+                sql = (
+                    f"SELECT {_RESIDENT_FLAGS} FROM residents r"
+                    f" WHERE {_ACTIVE_RESIDENT} AND r.group_code IN ({marks})"
+                )
+            case AudienceKind.UNITS:
+                # Staff are reached for work whatever their resident settings say about notices.
+                sql = (
+                    "SELECT s.telegram_id, 0, COALESCE(r.reachable, 1) FROM staff s"
+                    " LEFT JOIN residents r ON r.telegram_id = s.telegram_id"
+                    f" WHERE s.active = 1 AND s.unit_code IN ({marks})"
+                )
+            case AudienceKind.SESSION:
+                raise ValueError("session audiences are resolved by the sessions module")
+        if audience.kind is not AudienceKind.WARD and not codes:
+            return []
+        cur = await self.conn.execute(sql + " ORDER BY 1", codes if marks else ())
+        return [_recipient(r) for r in await cur.fetchall()]
+
+    async def recipients(self, chat_ids: Sequence[int]) -> list[Recipient]:
+        known: dict[int, Recipient] = {}
+        ids = list(dict.fromkeys(chat_ids))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            cur = await self.conn.execute(
+                f"SELECT {_RESIDENT_FLAGS} FROM residents r"
+                f" WHERE r.telegram_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            known.update((r[0], _recipient(r)) for r in await cur.fetchall())
+        return [known.get(chat_id, Recipient(chat_id)) for chat_id in ids]
