@@ -16,13 +16,14 @@ import logging
 import random
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot import outbox
 from bot.clock import Clock
 from bot.domain import AuditEntry
+from bot.files import StoredFile, stored_file_id
 from bot.outbox import (
     Broadcast,
     BroadcastStatus,
@@ -36,6 +37,7 @@ from bot.ports import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+FILE_CACHE_SIZE = 16
 
 __all__ = [
     "BadRequest",
@@ -190,6 +192,7 @@ class DeliveryWorker:
         self._transient_streak = 0
         self._breaker_trips = 0
         self._shown: dict[int, str] = {}
+        self._files: dict[int, StoredFile] = {}
         self._first_seen: dict[int, float] = {}
         self._running = False
         self.stats: Counter[str] = Counter()
@@ -350,6 +353,22 @@ class DeliveryWorker:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    async def _attach(self, content: Content) -> Content:
+        """Load the bytes of a ``stored:`` file once; the same file goes to many recipients."""
+        file_id = stored_file_id(content.media)
+        if file_id is None:
+            return content
+        stored = self._files.get(file_id)
+        if stored is None:
+            async with self._store.read() as uow:
+                stored = await uow.files.get(file_id)
+            if stored is None:
+                return content
+            if len(self._files) >= FILE_CACHE_SIZE:
+                self._files.pop(next(iter(self._files)))
+            self._files[file_id] = stored
+        return replace(content, upload=stored)
+
     def _release(self, mass: bool) -> None:
         self._slots.release()
         if mass:
@@ -359,6 +378,7 @@ class DeliveryWorker:
         try:
             content = row.content.as_plain() if row.plain_text else row.content
             try:
+                content = await self._attach(content)
                 result = await self._sender.send(row.chat_id, content)
             except Exception as exc:
                 log.exception("sender raised on outbox row %s", row.id)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from bot.sessions import Session, SessionStatus
+from bot.sessions import Session, SessionStatus, deep_link, host_text
 from bot.usecases.common import Services
-from bot.usecases.sessions import deep_link, host_text
 from messages import label
 
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -28,8 +27,8 @@ def session_ics(
     event = Event()
     event.add("uid", f"session-{session.id}@{services.ward.ward.code.lower()}.nghe-dan-noi")
     event.add("dtstamp", now)
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.ends_at or session.starts_at + DEFAULT_LENGTH)
+    event.add("dtstart", session.starts_at.astimezone(UTC))
+    event.add("dtend", (session.ends_at or session.starts_at + DEFAULT_LENGTH).astimezone(UTC))
     event.add("summary", session.title)
     event.add("sequence", session.version)
     if session.venue:

@@ -15,6 +15,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.files import StoredFile
 from messages import render
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ class Content:
     params: Mapping[str, Any] = field(default_factory=dict)
     keyboard: Mapping[str, Any] | None = None
     html: bool = True
+    upload: StoredFile | None = field(default=None, compare=False)
+    """The bytes behind a ``stored:`` media reference, loaded by the worker; never stored."""
 
     def as_plain(self) -> Content:
         return replace(self, text=to_plain(self.text), html=False)

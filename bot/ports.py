@@ -10,7 +10,9 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.deadlines import DeadlineRepository
 from bot.domain import AuditEntry, ChatState, Resident, StaffRecord
+from bot.files import FileRepository
 from bot.outbox import BroadcastRepository, OutboxRepository
 from bot.petitions import PetitionRepository
 from bot.sessions import SessionRepository
@@ -67,6 +69,9 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
 
     @property
+    def files(self) -> FileRepository: ...
+
+    @property
     def broadcasts(self) -> BroadcastRepository: ...
 
     @property
@@ -74,6 +79,9 @@ class UnitOfWork(Protocol):
 
     @property
     def sessions(self) -> SessionRepository: ...
+
+    @property
+    def deadlines(self) -> DeadlineRepository: ...
 
 
 class Store(Protocol):

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from messages import label
+
 __all__ = [
     "AudienceScope",
     "Host",
@@ -188,3 +190,12 @@ class SessionRepository(Protocol):
     async def fact(self, key: str) -> str | None: ...
 
     async def set_fact(self, key: str, value: str) -> None: ...
+
+
+def deep_link(username: str | None, session_id: int) -> str | None:
+    """The link a poster's QR code and a shared invitation open: the session's card."""
+    return f"https://t.me/{username}?start=s{session_id}" if username else None
+
+
+def host_text(session: Session) -> str:
+    return label(f"sessions.host.{session.host.value}")

@@ -13,6 +13,7 @@ from typing import Any
 from telegram import (
     Bot,
     InlineKeyboardMarkup,
+    InputFile,
     LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
@@ -105,7 +106,7 @@ class TelegramSender:
             case Method.PHOTO:
                 return await self._bot.send_photo(
                     chat_id,
-                    photo=content.media or "",
+                    photo=_media(content),
                     caption=content.text or None,
                     parse_mode=parse_mode,
                     reply_markup=markup,
@@ -113,7 +114,7 @@ class TelegramSender:
             case Method.DOCUMENT:
                 return await self._bot.send_document(
                     chat_id,
-                    document=content.media or "",
+                    document=_media(content),
                     caption=content.text or None,
                     parse_mode=parse_mode,
                     reply_markup=markup,
@@ -128,3 +129,10 @@ class TelegramSender:
                     address=str(params["address"]),
                     reply_markup=markup,
                 )
+
+
+def _media(content: Content) -> str | InputFile:
+    """A Telegram file_id or URL as is; a stored file as an upload of its bytes."""
+    if content.upload is not None:
+        return InputFile(content.upload.data, filename=content.upload.name)
+    return content.media or ""

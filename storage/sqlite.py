@@ -22,6 +22,8 @@ import aiosqlite
 
 from bot.domain import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.deadlines import SqliteDeadlines
+from storage.files import SqliteFiles
 from storage.outbox import SqliteBroadcasts, SqliteOutbox
 from storage.petitions import SqlitePetitions
 from storage.sessions import SqliteSessions
@@ -178,6 +180,10 @@ class SqliteUnitOfWork:
         return SqliteAuditLog(self.conn)
 
     @property
+    def files(self) -> SqliteFiles:
+        return SqliteFiles(self.conn)
+
+    @property
     def outbox(self) -> SqliteOutbox:
         return SqliteOutbox(self.conn)
 
@@ -192,6 +198,10 @@ class SqliteUnitOfWork:
     @property
     def sessions(self) -> SqliteSessions:
         return SqliteSessions(self.conn)
+
+    @property
+    def deadlines(self) -> SqliteDeadlines:
+        return SqliteDeadlines(self.conn)
 
 
 @dataclass(slots=True)

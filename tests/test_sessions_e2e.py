@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from icalendar import Calendar
 
 from bot.app import BotApp, build_application, running
 from bot.calendar import WorkingCalendar
@@ -105,6 +106,14 @@ async def test_secretary_creates_and_publishes_with_buttons(
             lambda u=user: _has_venue(u),
             what=f"venue message for {user.id}",  # type: ignore[misc]
         )
+        await eventually(
+            lambda u=user: _has_calendar_file(u),
+            what=f".ics with the invitation for {user.id}",  # type: ignore[misc]
+        )
+        (ics,) = [m for m in user.messages if m.document]
+        event = Calendar.from_ical(ics.document["bytes"]).walk("VEVENT")[0]  # type: ignore[index]
+        assert event.decoded("dtstart") == local(2026, 12, 11, 8)
+        assert str(event.get("url")) == "https://t.me/nghedannoi_bot?start=s1"
     invitation = next(m for m in people[A].messages if "Giấy mời" in m.plain_text)
     assert "https://t.me/nghedannoi_bot?start=s1" in invitation.plain_text
     assert "08:00, thứ sáu 11/12/2026 – 11:00" in invitation.plain_text
@@ -112,6 +121,13 @@ async def test_secretary_creates_and_publishes_with_buttons(
     files = await sec.press_and_wait("🗓 Thêm vào lịch (.ics)")
     assert files[-1].document is not None
     assert files[-1].document["file_name"] == "doi-thoai-1.ics"
+
+
+async def _has_calendar_file(user: SimUser) -> bool:
+    return any(
+        m.document and m.document.get("file_name") == "doi-thoai-1.ics" and m.document["bytes"]
+        for m in user.messages
+    )
 
 
 async def _has_venue(user: SimUser) -> bool:

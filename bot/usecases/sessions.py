@@ -18,6 +18,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.files import stored_media
+from bot.ics import ics_filename, session_ics
 from bot.outbox import Audience, AudienceKind, Enqueued, Method, Priority, enqueue, inline_keyboard
 from bot.permissions import Action, can
 from bot.ports import UnitOfWork
@@ -31,6 +33,8 @@ from bot.sessions import (
     SessionKind,
     SessionStatus,
     SocialGroup,
+    deep_link,
+    host_text,
 )
 from bot.usecases.common import Services, audit
 from messages import label
@@ -343,14 +347,6 @@ class Listed:
 # ----- presentation data shared by notices, cards and files ------------------------------------
 
 
-def deep_link(username: str | None, session_id: int) -> str | None:
-    return f"https://t.me/{username}?start=s{session_id}" if username else None
-
-
-def host_text(session: Session) -> str:
-    return label(f"sessions.host.{session.host.value}")
-
-
 def audience_text(services: Services, session: Session) -> str:
     match session.audience:
         case AudienceScope.WARD:
@@ -537,6 +533,12 @@ class Sessions:
         await uow.sessions.save(session)
         username = await uow.sessions.fact(BOT_USERNAME_FACT)
         view = card(self.s, session, username=username, places_left=session.capacity)
+        calendar_file = await uow.files.add(
+            name=ics_filename(session),
+            mime_type="text/calendar",
+            data=session_ics(self.s, session, username=username, now=now),
+            now=now,
+        )
         sent = 0
         for chat_id in await self._audience(uow, session):
             queued = await enqueue(
@@ -554,6 +556,17 @@ class Sessions:
                 sent += 1
                 if session.has_pin:
                     await self._venue(uow, session, chat_id, f"invite-venue:{chat_id}", now)
+                await enqueue(
+                    uow,
+                    now=now,
+                    event="session_calendar_file",
+                    chat_id=chat_id,
+                    key=f"session:{session.id}:invite-ics:{chat_id}",
+                    priority=Priority.MASS,
+                    general=True,
+                    method=Method.DOCUMENT,
+                    media=stored_media(calendar_file),
+                )
         await audit(
             uow,
             self.s,

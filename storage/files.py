@@ -1,0 +1,34 @@
+"""SQLite repository for stored files (implements ``bot.files.FileRepository``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.files import StoredFile
+from storage.codec import to_db_time
+
+
+@dataclass(slots=True)
+class SqliteFiles:
+    conn: aiosqlite.Connection
+
+    async def add(self, *, name: str, mime_type: str, data: bytes, now: datetime) -> int:
+        cur = await self.conn.execute(
+            "INSERT INTO files (name, mime_type, data, created_at) VALUES (?, ?, ?, ?)",
+            (name, mime_type, data, to_db_time(now)),
+        )
+        return int(cur.lastrowid or 0)
+
+    async def get(self, file_id: int) -> StoredFile | None:
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT id, name, mime_type, data FROM files WHERE id = ?", (file_id,)
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredFile(row["id"], row["name"], row["mime_type"], bytes(row["data"]))
