@@ -1,0 +1,166 @@
+"""SQLite repository for deadlines (implements ``bot.deadlines.DeadlineRepository``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.deadlines import Deadline, DeadlineKind, DeadlineStatus, first_look_on
+from storage.codec import from_db_time, required_time, to_db_time
+
+
+async def fetch_one(
+    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]
+) -> aiosqlite.Row | None:
+    rows = list(await conn.execute_fetchall(sql, params))
+    return rows[0] if rows else None
+
+
+def _day(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+def _deadline(row: aiosqlite.Row) -> Deadline:
+    return Deadline(
+        id=row["id"],
+        kind=DeadlineKind(row["kind"]),
+        subject_type=row["subject_type"],
+        subject_id=row["subject_id"],
+        unit_code=row["unit_code"],
+        due_on=date.fromisoformat(row["due_on"]),
+        status=DeadlineStatus(row["status"]),
+        opened_at=required_time(row["opened_at"]),
+        closed_at=from_db_time(row["closed_at"]),
+        last_reminded_on=_day(row["last_reminded_on"]),
+        escalated_on=_day(row["escalated_on"]),
+        next_remind_on=_day(row["next_remind_on"]),
+        note=row["note"],
+    )
+
+
+@dataclass(slots=True)
+class SqliteDeadlines:
+    conn: aiosqlite.Connection
+
+    async def open(
+        self,
+        *,
+        kind: DeadlineKind,
+        subject_type: str,
+        subject_id: str,
+        unit_code: str | None,
+        due_on: date,
+        now: datetime,
+        note: str | None = None,
+    ) -> int:
+        existing = await self.get_open(kind=kind, subject_type=subject_type, subject_id=subject_id)
+        look = first_look_on(due_on).isoformat()
+        if existing is not None:
+            await self.conn.execute(
+                "UPDATE deadlines SET unit_code = ?, due_on = ?, next_remind_on = ?,"
+                " escalated_on = NULL, note = COALESCE(?, note) WHERE id = ?",
+                (unit_code, due_on.isoformat(), look, note, existing.id),
+            )
+            return existing.id
+        cur = await self.conn.execute(
+            "INSERT INTO deadlines (kind, subject_type, subject_id, unit_code, due_on, status,"
+            " opened_at, next_remind_on, note) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
+            (
+                kind.value,
+                subject_type,
+                str(subject_id),
+                unit_code,
+                due_on.isoformat(),
+                to_db_time(now),
+                look,
+                note,
+            ),
+        )
+        return int(cur.lastrowid or 0)
+
+    async def close(
+        self,
+        *,
+        kind: DeadlineKind,
+        subject_type: str,
+        subject_id: str,
+        now: datetime,
+        status: DeadlineStatus = DeadlineStatus.DONE,
+    ) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE deadlines SET status = ?, closed_at = ?, next_remind_on = NULL"
+            " WHERE kind = ? AND subject_type = ? AND subject_id = ? AND status = 'open'",
+            (status.value, to_db_time(now), kind.value, subject_type, str(subject_id)),
+        )
+        return cur.rowcount > 0
+
+    async def get(self, deadline_id: int) -> Deadline | None:
+        row = await fetch_one(self.conn, "SELECT * FROM deadlines WHERE id = ?", (deadline_id,))
+        return None if row is None else _deadline(row)
+
+    async def get_open(
+        self, *, kind: DeadlineKind, subject_type: str, subject_id: str
+    ) -> Deadline | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT * FROM deadlines WHERE kind = ? AND subject_type = ? AND subject_id = ?"
+            " AND status = 'open'",
+            (kind.value, subject_type, str(subject_id)),
+        )
+        return None if row is None else _deadline(row)
+
+    async def latest(
+        self, *, kind: DeadlineKind, subject_type: str, subject_id: str
+    ) -> Deadline | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT * FROM deadlines WHERE subject_type = ? AND subject_id = ? AND kind = ?"
+            " ORDER BY id DESC LIMIT 1",
+            (subject_type, str(subject_id), kind.value),
+        )
+        return None if row is None else _deadline(row)
+
+    async def due(self, *, until: date, limit: int) -> Sequence[Deadline]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM deadlines INDEXED BY deadlines_next"
+            " WHERE status = 'open' AND next_remind_on <= ? ORDER BY next_remind_on, id LIMIT ?",
+            (until.isoformat(), limit),
+        )
+        return [_deadline(r) for r in rows]
+
+    async def mark_reminded(self, deadline_id: int, *, on: date, next_on: date) -> None:
+        await self.conn.execute(
+            "UPDATE deadlines SET last_reminded_on = ?, next_remind_on = ? WHERE id = ?",
+            (on.isoformat(), next_on.isoformat(), deadline_id),
+        )
+
+    async def reschedule(self, deadline_id: int, *, next_on: date) -> None:
+        await self.conn.execute(
+            "UPDATE deadlines SET next_remind_on = ? WHERE id = ? AND status = 'open'",
+            (next_on.isoformat(), deadline_id),
+        )
+
+    async def mark_escalated(self, deadline_id: int, *, on: date) -> None:
+        await self.conn.execute(
+            "UPDATE deadlines SET escalated_on = ? WHERE id = ?", (on.isoformat(), deadline_id)
+        )
+
+    async def overdue(self, *, today: date) -> Sequence[Deadline]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM deadlines INDEXED BY deadlines_open_due"
+            " WHERE status = 'open' AND due_on < ? ORDER BY due_on, id",
+            (today.isoformat(),),
+        )
+        return [_deadline(r) for r in rows]
+
+    async def open_for_unit(self, unit_code: str) -> Sequence[Deadline]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM deadlines WHERE status = 'open' AND unit_code = ?"
+            " ORDER BY due_on, id",
+            (unit_code,),
+        )
+        return [_deadline(r) for r in rows]
