@@ -19,11 +19,13 @@ from bot.ports import Store
 from bot.settings import BotMode, Settings
 from bot.telegram_sender import TelegramSender
 from bot.usecases import staff as staff_uc
-from bot.usecases.broadcast import progress_view
+from bot.usecases.broadcast import progress_view, provide_session_audience
 from bot.usecases.common import Services
+from bot.usecases.sessions import SessionRegistrants
 from bot.ward import WardConfig
 from handlers.commands import register_commands
 from handlers.common import SERVICES_KEY
+from handlers.deadline_jobs import schedule_deadline_scan
 from handlers.petitions_staff import schedule_digest
 from handlers.sessions_jobs import schedule_reminders
 from storage.sqlite import SqliteStore
@@ -93,8 +95,10 @@ async def on_startup(app: BotApp) -> None:
     )
     await worker.start()
     app.bot_data[WORKER_KEY] = worker
+    provide_session_audience(SessionRegistrants(wiring.clock))
     schedule_digest(app)
     await schedule_reminders(app)
+    schedule_deadline_scan(app)
 
 
 def delivery_config(settings: Settings) -> DeliveryConfig:

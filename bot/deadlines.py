@@ -26,14 +26,14 @@ FIRST_LOOK_DAYS = 45
 
 
 class DeadlineKind(StrEnum):
-    """What the time limit is for."""
+    """What the time limit is for; ``session_publish`` is the last day to announce a draft
+    session with the required lead time (≥ 7 working days, seed 001 IV.1.1)."""
 
     UNIT_ANSWER = "unit_answer"
     UNIT_REPORT = "unit_report"
     CONCLUSION_NOTICE = "conclusion_notice"
     EXTENSION_REVIEW = "extension_review"
-    SESSION_OPINIONS = "session_opinions"
-    SESSION_INVITATIONS = "session_invitations"
+    SESSION_PUBLISH = "session_publish"
 
 
 class DeadlineStatus(StrEnum):
@@ -196,9 +196,59 @@ class DeadlineRepository(Protocol):
 
     async def open_for_unit(self, unit_code: str) -> Sequence[Deadline]: ...
 
+    async def open_of_kind(self, kind: DeadlineKind) -> Sequence[Deadline]: ...
+
 
 def group_by_unit(deadlines: Sequence[Deadline]) -> dict[str | None, list[Deadline]]:
     grouped: dict[str | None, list[Deadline]] = {}
     for item in deadlines:
         grouped.setdefault(item.unit_code, []).append(item)
     return grouped
+
+
+@dataclass(frozen=True, slots=True)
+class ConclusionNotice:
+    """Thông báo kết luận of one session: the secretary's own text and its publication."""
+
+    session_id: int
+    updated_at: datetime
+    free_text: str = ""
+    complex_reason: str | None = None
+    published_at: datetime | None = None
+    published_by: int | None = None
+
+
+class ConclusionRepository(Protocol):
+    async def get(self, session_id: int) -> ConclusionNotice | None: ...
+
+    async def save(self, notice: ConclusionNotice) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswer:
+    """Phiếu khảo sát mức độ hài lòng (seed 002): a 1–5 score and an optional comment."""
+
+    session_id: int
+    user_id: int
+    invited_at: datetime
+    score: int | None = None
+    comment: str | None = None
+    answered_at: datetime | None = None
+
+
+class SurveyRepository(Protocol):
+    async def invite(self, session_id: int, user_id: int, now: datetime) -> bool:
+        """False when this person was already invited for this session."""
+        ...
+
+    async def get(self, session_id: int, user_id: int) -> SurveyAnswer | None: ...
+
+    async def answer(self, session_id: int, user_id: int, *, score: int, now: datetime) -> bool:
+        """Record the score once; False if already answered (one answer per person)."""
+        ...
+
+    async def comment(self, session_id: int, user_id: int, text: str) -> bool: ...
+
+    async def summary(self, session_id: int) -> tuple[int, int, float | None]:
+        """(invited, answered, average score)."""
+        ...

@@ -360,14 +360,17 @@ class DeliveryWorker:
             return content
         stored = self._files.get(file_id)
         if stored is None:
-            async with self._store.read() as uow:
-                stored = await uow.files.get(file_id)
+            stored = await self._db(self._load_file(file_id))
             if stored is None:
                 return content
             if len(self._files) >= FILE_CACHE_SIZE:
                 self._files.pop(next(iter(self._files)))
             self._files[file_id] = stored
         return replace(content, upload=stored)
+
+    async def _load_file(self, file_id: int) -> StoredFile | None:
+        async with self._store.read() as uow:
+            return await uow.files.get(file_id)
 
     def _release(self, mass: bool) -> None:
         self._slots.release()

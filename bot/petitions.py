@@ -72,6 +72,7 @@ class Status(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
+    TRANSFERRED = "transferred"
 
 
 class EventKind(StrEnum):
@@ -85,6 +86,15 @@ class EventKind(StrEnum):
     RESOLVED = "resolved"
     CLOSED = "closed"
     REOPENED = "reopened"
+    ACCEPTED = "accepted"
+    FORWARDED = "forwarded"
+    OUT_OF_SCOPE = "out_of_scope"
+    EXTENSION_REQUESTED = "extension_requested"
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_REFUSED = "extension_refused"
+    TRANSFERRED = "transferred"
+    GROUPED = "grouped"
+    SATISFIED = "satisfied"
 
 
 class AttachmentKind(StrEnum):

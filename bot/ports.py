@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.deadlines import DeadlineRepository
+from bot.deadlines import ConclusionRepository, DeadlineRepository, SurveyRepository
 from bot.domain import AuditEntry, ChatState, Resident, StaffRecord
 from bot.files import FileRepository
 from bot.outbox import BroadcastRepository, OutboxRepository
 from bot.petitions import PetitionRepository
 from bot.sessions import SessionRepository
+from bot.workflow import WorkflowRepository
 
 
 class ResidentRepository(Protocol):
@@ -81,7 +82,16 @@ class UnitOfWork(Protocol):
     def sessions(self) -> SessionRepository: ...
 
     @property
+    def workflow(self) -> WorkflowRepository: ...
+
+    @property
     def deadlines(self) -> DeadlineRepository: ...
+
+    @property
+    def conclusions(self) -> ConclusionRepository: ...
+
+    @property
+    def surveys(self) -> SurveyRepository: ...
 
 
 class Store(Protocol):

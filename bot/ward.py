@@ -37,6 +37,19 @@ class WardInfo(_Strict):
     office_hours: str = ""
     petition_daily_limit: int = Field(default=5, ge=1, le=100)
     petition_max_attachments: int = Field(default=5, ge=0, le=20)
+    answer_working_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=60,
+        description="Working days an assigned unit has to answer"
+        " (default: agency_report_working_days).",
+    )
+    reminder_days_before: int = Field(
+        default=2, ge=0, le=10, description="Nhắc hạn trước bao nhiêu ngày làm việc."
+    )
+    escalate_after_overdue_days: int = Field(
+        default=3, ge=1, le=30, description="Quá hạn bao nhiêu ngày làm việc thì báo giám sát."
+    )
 
     @field_validator("timezone")
     @classmethod

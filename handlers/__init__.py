@@ -6,6 +6,7 @@ from telegram.ext import Application
 
 from handlers import (
     broadcast,
+    conclusion,
     conversation,
     menu,
     notices,
@@ -15,6 +16,11 @@ from handlers import (
     profile,
     sessions_admin,
     sessions_resident,
+    survey,
+    workflow_inbox,
+    workflow_resident,
+    workflow_supervisor,
+    workflow_unit,
 )
 from handlers.errors import on_error
 
@@ -31,6 +37,12 @@ def register_all(app: Application) -> None:
         petitions_mine,
         sessions_resident,
         sessions_admin,
+        workflow_inbox,
+        workflow_unit,
+        workflow_resident,
+        workflow_supervisor,
+        conclusion,
+        survey,
         conversation,
     ):
         module.register(app)

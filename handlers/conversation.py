@@ -19,11 +19,24 @@ from telegram.ext import (
 
 from bot.domain import ChatState, Consent
 from bot.usecases import broadcast as broadcast_uc
+from bot.usecases import conclusion as conclusion_uc
 from bot.usecases import onboarding as onboarding_uc
 from bot.usecases import petitions as petitions_uc
 from bot.usecases import profile as profile_uc
+from bot.usecases import survey as survey_uc
+from bot.usecases import workflow as workflow_uc
 from bot.usecases.conversation import CancelOutcome, Conversation
-from handlers import broadcast, onboarding, petitions, profile, sessions_admin, sessions_resident
+from handlers import (
+    broadcast,
+    conclusion,
+    onboarding,
+    petitions,
+    profile,
+    sessions_admin,
+    sessions_resident,
+    survey,
+    workflow_unit,
+)
 from handlers.common import MAX_TEXT, ack, buttons, reply, services
 from messages import label
 
@@ -38,6 +51,9 @@ TEXT_HANDLERS: dict[str, FlowHandler] = {
     sessions_admin.FLOW: sessions_admin.on_text,
     sessions_resident.FLOW: sessions_resident.on_text,
 }
+TEXT_HANDLERS[workflow_uc.FLOW] = workflow_unit.on_text
+TEXT_HANDLERS[conclusion_uc.FLOW] = conclusion.on_text
+TEXT_HANDLERS[survey_uc.FLOW] = survey.on_text
 CONTACT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_contact,
     profile_uc.FLOW: profile.on_contact,
@@ -48,6 +64,7 @@ MEDIA_HANDLERS: dict[str, FlowHandler] = {
     sessions_admin.FLOW: sessions_admin.on_location,
     petitions_uc.STAFF_FLOW: petitions.on_media,
 }
+MEDIA_HANDLERS[workflow_uc.FLOW] = workflow_unit.on_media
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

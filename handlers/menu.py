@@ -12,11 +12,15 @@ from bot.domain import StaffRecord
 from bot.permissions import Action, actions_for, can
 from handlers import (
     broadcast,
+    conclusion,
     petitions,
     petitions_mine,
     petitions_staff,
     sessions_admin,
     sessions_resident,
+    workflow_inbox,
+    workflow_supervisor,
+    workflow_unit,
 )
 from handlers.common import ack, buttons, home_markup, main_menu_markup, office, reply, services
 from messages import label
@@ -30,6 +34,7 @@ STAFF_ENTRIES: dict[str, tuple[Action, str, str]] = {
     "unit": (Action.VIEW_UNIT_TASKS, "staff_menu.unit_tasks", "features.unit_tasks"),
     "overdue": (Action.VIEW_OVERDUE, "staff_menu.overdue", "features.overdue"),
     "reports": (Action.VIEW_REPORTS, "staff_menu.reports", "features.reports"),
+    "conclusion": (Action.PUBLISH_CONCLUSION, "conclusion.menu", "conclusion.features"),
 }
 RESIDENT_FEATURES = {
     "petition": "features.petition",
@@ -51,6 +56,10 @@ LINK_FLOWS[LinkKind.PETITION] = petitions_mine.open_link
 RESIDENT_FLOWS["sessions"] = sessions_resident.show_list
 STAFF_FLOWS["sessions"] = sessions_admin.start
 LINK_FLOWS[LinkKind.SESSION] = sessions_resident.open_link
+STAFF_FLOWS["inbox"] = workflow_inbox.start
+STAFF_FLOWS["unit"] = workflow_unit.start
+STAFF_FLOWS["overdue"] = workflow_supervisor.start
+STAFF_FLOWS["conclusion"] = conclusion.start
 
 LINK_FEATURES = {
     LinkKind.SESSION: "features.session_link",

@@ -33,6 +33,7 @@ from bot.usecases.petitions import (
     Petitions,
     Result,
     Step,
+    records_at_session,
     step_number,
 )
 from handlers.common import (
@@ -182,7 +183,9 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result
         case Step.SESSION:
             await reply(
                 update,
-                "petition_ask_session",
+                "petition_ask_session_held"
+                if records_at_session(result.flow, draft)
+                else "petition_ask_session",
                 buttons(_session_rows(result, context)),
                 **_step_context(result),
                 **_sessions_context(result, context),
@@ -290,6 +293,15 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
                 session_deadline=result.session.opinion_deadline,
                 tz=services(context).ward.ward.timezone,
                 has_open=bool(result.sessions),
+            )
+        case Outcome.NOT_RECORDABLE:
+            assert result.session is not None
+            await reply(
+                update,
+                "petition_session_not_recordable",
+                buttons(_session_rows(result, context)),
+                session_title=result.session.title,
+                **_sessions_context(result, context),
             )
         case Outcome.FILED:
             await _filed(update, context, result)

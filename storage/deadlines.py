@@ -9,7 +9,14 @@ from typing import Any
 
 import aiosqlite
 
-from bot.deadlines import Deadline, DeadlineKind, DeadlineStatus, first_look_on
+from bot.deadlines import (
+    ConclusionNotice,
+    Deadline,
+    DeadlineKind,
+    DeadlineStatus,
+    SurveyAnswer,
+    first_look_on,
+)
 from storage.codec import from_db_time, required_time, to_db_time
 
 
@@ -159,8 +166,108 @@ class SqliteDeadlines:
 
     async def open_for_unit(self, unit_code: str) -> Sequence[Deadline]:
         rows = await self.conn.execute_fetchall(
-            "SELECT * FROM deadlines WHERE status = 'open' AND unit_code = ?"
-            " ORDER BY due_on, id",
+            "SELECT * FROM deadlines WHERE status = 'open' AND unit_code = ? ORDER BY due_on, id",
             (unit_code,),
         )
         return [_deadline(r) for r in rows]
+
+    async def open_of_kind(self, kind: DeadlineKind) -> Sequence[Deadline]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM deadlines INDEXED BY deadlines_open_subject"
+            " WHERE status = 'open' AND kind = ? ORDER BY id",
+            (kind.value,),
+        )
+        return [_deadline(r) for r in rows]
+
+
+@dataclass(slots=True)
+class SqliteConclusions:
+    conn: aiosqlite.Connection
+
+    async def get(self, session_id: int) -> ConclusionNotice | None:
+        row = await fetch_one(
+            self.conn, "SELECT * FROM conclusion_notices WHERE session_id = ?", (session_id,)
+        )
+        if row is None:
+            return None
+        return ConclusionNotice(
+            session_id=row["session_id"],
+            updated_at=required_time(row["updated_at"]),
+            free_text=row["free_text"],
+            complex_reason=row["complex_reason"],
+            published_at=from_db_time(row["published_at"]),
+            published_by=row["published_by"],
+        )
+
+    async def save(self, notice: ConclusionNotice) -> None:
+        await self.conn.execute(
+            "INSERT INTO conclusion_notices (session_id, free_text, complex_reason, published_at,"
+            " published_by, updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id) DO"
+            " UPDATE SET free_text = excluded.free_text, complex_reason = excluded.complex_reason,"
+            " published_at = excluded.published_at, published_by = excluded.published_by,"
+            " updated_at = excluded.updated_at",
+            (
+                notice.session_id,
+                notice.free_text,
+                notice.complex_reason,
+                to_db_time(notice.published_at),
+                notice.published_by,
+                to_db_time(notice.updated_at),
+            ),
+        )
+
+
+@dataclass(slots=True)
+class SqliteSurveys:
+    conn: aiosqlite.Connection
+
+    async def invite(self, session_id: int, user_id: int, now: datetime) -> bool:
+        cur = await self.conn.execute(
+            "INSERT INTO survey_answers (session_id, user_id, invited_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (session_id, user_id) DO NOTHING",
+            (session_id, user_id, to_db_time(now)),
+        )
+        return cur.rowcount > 0
+
+    async def get(self, session_id: int, user_id: int) -> SurveyAnswer | None:
+        row = await fetch_one(
+            self.conn,
+            "SELECT * FROM survey_answers WHERE session_id = ? AND user_id = ?",
+            (session_id, user_id),
+        )
+        if row is None:
+            return None
+        return SurveyAnswer(
+            session_id=row["session_id"],
+            user_id=row["user_id"],
+            invited_at=required_time(row["invited_at"]),
+            score=row["score"],
+            comment=row["comment"],
+            answered_at=from_db_time(row["answered_at"]),
+        )
+
+    async def answer(self, session_id: int, user_id: int, *, score: int, now: datetime) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE survey_answers SET score = ?, answered_at = ?"
+            " WHERE session_id = ? AND user_id = ? AND score IS NULL",
+            (score, to_db_time(now), session_id, user_id),
+        )
+        return cur.rowcount > 0
+
+    async def comment(self, session_id: int, user_id: int, text: str) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE survey_answers SET comment = ? WHERE session_id = ? AND user_id = ?"
+            " AND score IS NOT NULL AND comment IS NULL",
+            (text, session_id, user_id),
+        )
+        return cur.rowcount > 0
+
+    async def summary(self, session_id: int) -> tuple[int, int, float | None]:
+        row = await fetch_one(
+            self.conn,
+            "SELECT COUNT(*), COUNT(score), AVG(score) FROM survey_answers WHERE session_id = ?",
+            (session_id,),
+        )
+        if row is None:
+            return 0, 0, None
+        return int(row[0]), int(row[1]), None if row[2] is None else float(row[2])

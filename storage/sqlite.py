@@ -10,7 +10,7 @@ import asyncio
 import json
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,11 +22,12 @@ import aiosqlite
 
 from bot.domain import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
 from storage.codec import from_db_time, required_time, to_db_time
-from storage.deadlines import SqliteDeadlines
+from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
 from storage.files import SqliteFiles
 from storage.outbox import SqliteBroadcasts, SqliteOutbox
 from storage.petitions import SqlitePetitions
 from storage.sessions import SqliteSessions
+from storage.workflow import SqliteWorkflow
 
 log = logging.getLogger(__name__)
 
@@ -87,20 +88,36 @@ class SqliteStore:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqliteUnitOfWork]:
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                await _to_the_end(self._writer.execute("BEGIN IMMEDIATE"))
+            except asyncio.CancelledError:
+                if self._writer.in_transaction:
+                    await _to_the_end(self._writer.execute("ROLLBACK"))
+                raise
             try:
                 yield SqliteUnitOfWork(self._writer)
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                await _to_the_end(self._writer.execute("ROLLBACK"))
                 raise
             else:
-                await self._writer.execute("COMMIT")
+                await _to_the_end(self._writer.execute("COMMIT"))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqliteUnitOfWork]:
         """Each statement sees the last committed state (WAL); no snapshot spans statements,
         which keeps a read to one hop to the SQLite thread on the hot path."""
         yield SqliteUnitOfWork(self._reader, read_only=True)
+
+
+async def _to_the_end(statement: Awaitable[Any]) -> None:
+    """Let BEGIN/COMMIT/ROLLBACK finish on the SQLite thread even if the caller is cancelled,
+    so a cancelled task never leaves the shared writer inside a transaction."""
+    task = asyncio.ensure_future(statement)
+    try:
+        await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await task
+        raise
 
 
 async def apply_migrations(conn: aiosqlite.Connection) -> list[int]:
@@ -200,8 +217,20 @@ class SqliteUnitOfWork:
         return SqliteSessions(self.conn)
 
     @property
+    def workflow(self) -> SqliteWorkflow:
+        return SqliteWorkflow(self.conn)
+
+    @property
     def deadlines(self) -> SqliteDeadlines:
         return SqliteDeadlines(self.conn)
+
+    @property
+    def conclusions(self) -> SqliteConclusions:
+        return SqliteConclusions(self.conn)
+
+    @property
+    def surveys(self) -> SqliteSurveys:
+        return SqliteSurveys(self.conn)
 
 
 @dataclass(slots=True)

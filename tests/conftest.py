@@ -51,6 +51,15 @@ async def tg() -> AsyncIterator[FakeTelegramServer]:
         yield server
 
 
+# Tests are not held to Telegram's 1 message/s per chat in real time; tests of pacing override.
+QUICK_OUTBOX = {
+    "outbox_poll_interval": 0.05,
+    "outbox_per_chat_rate": 50.0,
+    "outbox_backoff_base": 0.01,
+    "outbox_backoff_cap": 0.05,
+}
+
+
 def make_settings(tg: FakeTelegramServer, tmp_path: Path, **overrides: Any) -> Settings:
     settings = Settings.for_local_server(
         token=TOKEN,
@@ -59,7 +68,7 @@ def make_settings(tg: FakeTelegramServer, tmp_path: Path, **overrides: Any) -> S
         database_path=tmp_path / "bot.db",
         ward_config=ROOT / "ward.example.toml",
     )
-    return settings.model_copy(update=overrides)
+    return settings.model_copy(update={**QUICK_OUTBOX, **overrides})
 
 
 @pytest.fixture

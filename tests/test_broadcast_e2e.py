@@ -463,3 +463,41 @@ async def test_a_photo_with_a_caption_is_broadcast_as_a_photo(
     await sec.send_sticker()
     (refusal,) = await sec.wait()
     assert "chỉ nhận chữ, ảnh hoặc tệp" in refusal.plain_text
+
+
+async def test_a_notice_to_the_registrants_of_a_session(
+    bot: BotApp, tg: FakeTelegramServer, store: SqliteStore, clock: ManualClock
+) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.sessions import SessionKind
+    from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
+    from handlers.common import SERVICES_KEY
+
+    await add_residents(store, clock.now(), [2101, 2102, 2103])
+    people = {i: tg.user(i, known=True) for i in (2101, 2102, 2103)}
+    sessions = Sessions(bot.bot_data[SERVICES_KEY])
+    draft = SessionDraft(
+        kind=SessionKind.URGENT,
+        title="Đối thoại về ngập úng",
+        starts_at=datetime(2026, 12, 4, 8, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")),
+        venue="Hội trường UBND phường",
+    )
+    created = await sessions.create(SECRETARY_ID, draft, publish=False)
+    assert created.outcome is Outcome.CREATED and created.session is not None
+    assert (await sessions.publish(SECRETARY_ID, created.session.id)).outcome is Outcome.PUBLISHED
+    for chat_id in (2101, 2102):
+        registered = await sessions.register(chat_id, created.session.id)
+        assert registered.outcome is RegOutcome.REGISTERED
+    sec = await secretary(tg)
+
+    question = await compose(sec, "Buổi đối thoại chuyển sang phòng họp tầng 2.")
+    assert "📅 Người đăng ký một buổi đối thoại" in question.button_texts()
+    _notice, preview = await choose(
+        sec, "📅 Người đăng ký một buổi đối thoại", "Đối thoại về ngập úng"
+    )
+    assert "2 người" in preview.plain_text
+    tally = await send_and_finish(sec, preview)
+    assert "Đã nhận: 2/2" in tally.plain_text
+    assert [len(notices(people[i])) for i in (2101, 2102, 2103)] == [1, 1, 0]

@@ -6,6 +6,7 @@ Add a factory to STORES to run them against another adapter (PostgreSQL later).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -181,3 +182,40 @@ async def test_sqlite_is_wal_with_foreign_keys_and_migrations_are_idempotent(
         await store.close()
     reopened = await SqliteStore.open(tmp_path / "m.db")
     await reopened.close()
+
+
+async def test_a_cancelled_transaction_leaves_the_store_usable(any_store: Store) -> None:
+    """A task cancelled while waiting for, inside or committing a transaction breaks nothing."""
+    holder_inside = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder() -> None:
+        async with any_store.transaction() as uow:
+            await uow.residents.save(resident(1))
+            holder_inside.set()
+            await release.wait()
+
+    async def waiter() -> None:
+        async with any_store.transaction() as uow:
+            await uow.residents.save(resident(2))
+
+    first = asyncio.create_task(holder())
+    await holder_inside.wait()
+    second = asyncio.create_task(waiter())
+    await asyncio.sleep(0)
+    second.cancel()
+    release.set()
+    await first
+    with pytest.raises(asyncio.CancelledError):
+        await second
+    for _ in range(20):
+        task = asyncio.create_task(waiter())
+        await asyncio.sleep(0)
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    async with any_store.transaction() as uow:
+        await uow.residents.save(resident(3))
+    async with any_store.read() as uow:
+        assert await uow.residents.get(1) is not None
+        assert await uow.residents.get(3) is not None

@@ -199,6 +199,63 @@ for _key, _value in _PETITION_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
 
 
+_DEADLINE_SAMPLES: dict[str, Any] = {
+    "deadline_day": "23/02/2026",
+    "escalate_after": 3,
+    "deadline_items": [
+        {
+            "kind": "Trả lời ý kiến",
+            "subject": "TD-2026-0042 · Đất đai",
+            "unit": "Phòng <Kinh tế>",
+            "due": "23/02/2026",
+            "state": "before",
+            "days_left": 2,
+            "days_late": 0,
+        },
+        {
+            "kind": "Ban hành thông báo kết luận",
+            "subject": "Đối thoại <quý I> (10/02/2026)",
+            "unit": None,
+            "due": "03/03/2026",
+            "state": "overdue",
+            "days_left": 0,
+            "days_late": 3,
+        },
+    ],
+}
+for _key, _value in _DEADLINE_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)
+
+_CONCLUSION_ITEM = {
+    "label": "TD-2026-0042 · Đất đai",
+    "code": "TD-2026-0042",
+    "answer": "Đã <sửa> đèn",
+    "unit": "Phòng <Kinh tế>",
+    "due": "05/03/2026",
+    "note": "Gửi <UBND> thành phố",
+}
+_CONCLUSION_SAMPLES: dict[str, Any] = {
+    "host": "Chủ tịch UBND phường",
+    "free_text": "Ghi nhận <ý kiến> bà con",
+    "answered_items": [_CONCLUSION_ITEM],
+    "assigned_items": [_CONCLUSION_ITEM],
+    "forwarded_items": [],
+    "unit_items": [_CONCLUSION_ITEM],
+    "notice_due": "03/03/2026",
+    "complex_reason": "Liên quan <nhiều> cơ quan",
+    "unclassified_codes": ["TD-2026-0050"],
+    "petition_code": "TD-2026-0042",
+    "group": "assigned",
+    "answer": "Đã <sửa> đèn",
+    "unit": "Phòng <Kinh tế>",
+    "due": "05/03/2026",
+    "pending_sessions": [{"title": "Đối thoại <quý I>", "date": "10/02/2026", "due": "03/03/2026"}],
+    "sent_count": 7,
+}
+for _key, _value in _CONCLUSION_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)
+
+
 def variables(name: str) -> set[str]:
     env = environment()
     assert env.loader is not None
@@ -253,3 +310,58 @@ async def test_every_template_is_valid_telegram_html(tg: FakeTelegramServer) -> 
             )
     assert len(user.messages) == len(template_names())
     assert any("<b>Lan</b> & </code>" in m.plain_text for m in user.messages)
+
+
+# assignment workflow (issue #7A); added without overriding
+_WORKFLOW_SAMPLES: dict[str, Any] = {
+    "due_on": datetime(2026, 12, 4).date(),
+    "proposed_due": datetime(2026, 12, 11).date(),
+    "codes": ["TD-2026-0042", "TD-2026-0043"],
+    "note": HOSTILE,
+    "step_kind": "unit_answer",
+    "reopen_reason": HOSTILE,
+    "approved": True,
+    "inbox_rows": [{"code": "TD-2026-0042", "field": "Đất đai", "status": "Mới", "grouped": True}],
+    "filter_text": "Mọi trạng thái · Đất đai",
+    "pick_kind": "unit",
+    "officials": 0,
+    "outcome_label": "Giao đơn vị xử lý",
+    "text_kind": "ext_date",
+    "text": HOSTILE,
+    "file_kind": "photo",
+    "problem": "bad_date",
+    "similar_rows": [{"code": "TD-2026-0040", "score": 88, "status": "Mới"}],
+    "unit_rows": [
+        {
+            "code": "TD-2026-0042",
+            "field": "Đất đai",
+            "due_on": datetime(2026, 12, 4).date(),
+            "overdue": True,
+        }
+    ],
+    "done_kind": "reopen",
+    "overdue_rows": [
+        {"code": "TD-2026-0042", "unit_name": "Phòng <KT>", "due_on": datetime(2026, 12, 4).date()}
+    ],
+    "rate_rows": [
+        {
+            "unit_name": "Phòng <KT>",
+            "answered": 4,
+            "on_time": 3,
+            "percent": 75,
+            "open": 2,
+            "overdue": 1,
+        }
+    ],
+    "trail_rows": [
+        {
+            "at": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+            "actor": HOSTILE,
+            "action": "Giao đơn vị",
+            "detail": "Phòng <KT>",
+        }
+    ],
+    "accepted": True,
+}
+for _key, _value in _WORKFLOW_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)

@@ -50,6 +50,8 @@ DIGEST_EVENT = "petition_digest"
 DIGEST_WINDOW = timedelta(minutes=30)
 DIGEST_GATHER = timedelta(minutes=5)
 DIGEST_CODES_SHOWN = 20
+AT_SESSION_LOOKBACK = timedelta(days=30)
+AT_SESSION_SHOWN = 8
 
 
 class Step(StrEnum):
@@ -111,6 +113,7 @@ class Outcome(StrEnum):
     NOT_REGISTERED = "not_registered"
     NOT_ALLOWED = "not_allowed"
     NOT_EXPECTED = "not_expected"
+    NOT_RECORDABLE = "not_recordable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +235,20 @@ def is_open_for_opinions(session: Session, now: datetime) -> bool:
     )
 
 
+def is_recordable_at(session: Session, now: datetime) -> bool:
+    """Ý kiến nêu tại buổi: a published or held session that started within the last 30 days
+    or is still to come; never a draft or a cancelled one."""
+    return (
+        session.status in (SessionStatus.PUBLISHED, SessionStatus.HELD)
+        and session.starts_at >= now - AT_SESSION_LOOKBACK
+    )
+
+
+def records_at_session(flow: str, draft: Draft) -> bool:
+    """A secretary writing down what someone raised at the session itself (kênh tại buổi)."""
+    return flow == STAFF_FLOW and draft.channel is Channel.AT_SESSION
+
+
 class Petitions:
     def __init__(self, services: Services) -> None:
         self.s = services
@@ -318,7 +335,7 @@ class Petitions:
                 session = await uow.sessions.get(int(ref))
                 if session is None:
                     return Result(Outcome.NOT_EXPECTED)
-                if not is_open_for_opinions(session, now):
+                if not self._accepts(state.flow, draft, session, now):
                     return await self._deadline_passed(uow, state.flow, session, draft, now)
                 draft = replace(draft, session_id=session.id, session_chosen=True)
             else:
@@ -506,7 +523,7 @@ class Petitions:
             session = None
             if draft.session_id is not None:
                 session = await uow.sessions.get(draft.session_id)
-                if session is None or not is_open_for_opinions(session, now):
+                if session is None or not self._accepts(flow, draft, session, now):
                     draft = replace(draft, session_chosen=False, editing=True)
                     await self._put(uow, user_id, flow, Step.SESSION, draft, now)
                     if session is None:
@@ -665,11 +682,26 @@ class Petitions:
         await self._put(uow, user_id, state.flow, following, draft, now)
         return await self._ask(uow, state.flow, following, draft)
 
+    def _accepts(self, flow: str, draft: Draft, session: Session, now: datetime) -> bool:
+        if records_at_session(flow, draft):
+            return is_recordable_at(session, now)
+        return is_open_for_opinions(session, now)
+
+    async def _sessions_for(self, uow: UnitOfWork, flow: str, draft: Draft) -> tuple[Session, ...]:
+        """The sessions the session step offers: open for opinions, or — for what was raised
+        at a session — the recent and coming ones, nearest first (a ward has few sessions)."""
+        now = self.s.clock.now()
+        if not records_at_session(flow, draft):
+            return tuple(await uow.sessions.open_for_opinions(now))
+        recent = [s for s in await uow.sessions.all() if is_recordable_at(s, now)]
+        recent.sort(key=lambda s: (abs((s.starts_at - now).total_seconds()), s.id))
+        return tuple(recent[:AT_SESSION_SHOWN])
+
     async def _ask(self, uow: UnitOfWork, flow: str, step: Step, draft: Draft) -> Result:
         sessions: tuple[Session, ...] = ()
         session = None
         if step is Step.SESSION:
-            sessions = tuple(await uow.sessions.open_for_opinions(self.s.clock.now()))
+            sessions = await self._sessions_for(uow, flow, draft)
         if step is Step.CONFIRM and draft.session_id is not None:
             session = await uow.sessions.get(draft.session_id)
         return Result(Outcome.ASK, flow, step, draft, sessions=sessions, session=session)
@@ -678,10 +710,11 @@ class Petitions:
         self, uow: UnitOfWork, flow: str, session: Session, draft: Draft, now: datetime
     ) -> Result:
         """Say why, and offer the sessions still open and the weekly programme."""
-        sessions = tuple(await uow.sessions.open_for_opinions(now))
-        return Result(
-            Outcome.DEADLINE_PASSED, flow, Step.SESSION, draft, sessions=sessions, session=session
+        sessions = await self._sessions_for(uow, flow, draft)
+        outcome = (
+            Outcome.NOT_RECORDABLE if records_at_session(flow, draft) else Outcome.DEADLINE_PASSED
         )
+        return Result(outcome, flow, Step.SESSION, draft, sessions=sessions, session=session)
 
     def _saved(self, flow: str, draft: Draft) -> Result:
         return Result(

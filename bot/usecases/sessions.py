@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.files import stored_media
 from bot.ics import ics_filename, session_ics
 from bot.outbox import Audience, AudienceKind, Enqueued, Method, Priority, enqueue, inline_keyboard
@@ -1208,3 +1209,23 @@ def _changes(old: Session, new: Session) -> list[Change]:
     if old.link != new.link:
         found.append(Change("link", old.link or "", new.link or ""))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRegistrants:
+    """The broadcast audience "registrants of a session" (bot.usecases.broadcast.SessionAudience):
+    upcoming sessions, and the people registered or waitlisted for the chosen ones."""
+
+    clock: Clock
+
+    async def choices(self, uow: UnitOfWork) -> list[tuple[str, str]]:
+        return [(str(s.id), s.title) for s in await uow.sessions.upcoming(self.clock.now())]
+
+    async def registrants(self, uow: UnitOfWork, session_ids: Sequence[str]) -> list[int]:
+        wanted = (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
+        people: dict[int, None] = {}
+        for session_id in session_ids:
+            if session_id.isdigit():
+                for registration in await uow.sessions.registrations(int(session_id), wanted):
+                    people[registration.user_id] = None
+        return list(people)
