@@ -22,7 +22,8 @@ class Consent(StrEnum):
 
 @dataclass(slots=True)
 class Resident:
-    """A person who opened the bot (người dân). Personal fields are None until given."""
+    """A person who opened the bot (người dân). Personal fields are None until given;
+    ``social_groups`` holds the codes of the social groups (nhóm xã hội) they declared."""
 
     telegram_id: int
     consent: Consent = Consent.PENDING
@@ -36,6 +37,7 @@ class Resident:
     deleted_at: datetime | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    social_groups: tuple[str, ...] = ()
 
     @property
     def is_onboarded(self) -> bool:

@@ -28,6 +28,10 @@ class ResidentRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def in_social_group(self, code: str) -> list[int]:
+        """Onboarded residents (ids, ascending) who declared the social group ``code``."""
+        ...
+
 
 class StaffRepository(Protocol):
     async def get(self, telegram_id: int) -> StaffRecord | None: ...

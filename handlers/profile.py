@@ -6,8 +6,9 @@ from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.domain import ChatState
+from bot.sessions import SocialGroup
 from bot.usecases.onboarding import NAME_MAX
-from bot.usecases.profile import Field, Outcome, Profile, Result
+from bot.usecases.profile import Field, Outcome, Profile, Result, social_order
 from handlers.common import ack, buttons, home_markup, remove_buttons, reply, services
 from handlers.onboarding import group_markup, phone_keyboard, phone_labels
 from messages import label
@@ -22,6 +23,34 @@ def _use_case(context: ContextTypes.DEFAULT_TYPE) -> Profile:
 def _group_name(context: ContextTypes.DEFAULT_TYPE, code: str | None) -> str | None:
     group = services(context).ward.group(code or "")
     return group.name if group else None
+
+
+def _social_names(codes: tuple[str, ...]) -> list[str]:
+    return [label(f"sessions.social.{code}") for code in social_order(codes)]
+
+
+def social_markup(chosen: tuple[str, ...]) -> list[list[tuple[str, str]]]:
+    """One toggle per social group (nhóm xã hội) and "Xong"; the message is edited in place."""
+    rows = [
+        [
+            (
+                label(
+                    "social_groups.checked" if g.value in chosen else "social_groups.unchecked",
+                    name=label(f"sessions.social.{g.value}"),
+                ),
+                f"pf:s:{g.value}",
+            )
+        ]
+        for g in SocialGroup
+    ]
+    rows.append([(label("social_groups.done"), "pf:sdone")])
+    return rows
+
+
+def _field_label(field: Field) -> str:
+    if field is Field.SOCIAL_GROUPS:
+        return label("social_groups.field")
+    return label(f"fields.{field.value}")
 
 
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -45,6 +74,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
                     [
                         [(label("profile.edit_name"), "pf:name")],
                         [(label("profile.edit_group"), "pf:group")],
+                        [(label("social_groups.mine"), "pf:social")],
                         [(label("profile.edit_phone"), "pf:phone")],
                         [(label("profile.delete"), "pf:delete")],
                         [(label("menu.back"), "m:home")],
@@ -52,6 +82,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
                 ),
                 name=resident.full_name,
                 group_name=_group_name(context, resident.group_code),
+                social_names=_social_names(resident.social_groups),
                 phone=resident.phone,
                 consent_at=resident.consent_at,
                 tz=services(context).ward.ward.timezone,
@@ -66,6 +97,13 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
                 "profile_ask_group",
                 buttons(group_markup(context, PREFIX)),
                 group_name=_group_name(context, resident.group_code),
+            )
+        case Outcome.ASK_SOCIAL_GROUPS:
+            await reply(
+                update,
+                "profile_ask_social_groups",
+                buttons(social_markup(result.chosen)),
+                done_label=label("social_groups.done"),
             )
         case Outcome.ASK_PHONE:
             assert resident is not None
@@ -82,7 +120,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
                 update,
                 "profile_updated",
                 ReplyKeyboardRemove(),
-                field_label=label(f"fields.{result.field.value}"),
+                field_label=_field_label(result.field),
             )
             await show(update, context)
         case Outcome.INVALID_NAME:
@@ -103,7 +141,7 @@ async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
             await reply(update, "delete_done", ReplyKeyboardRemove())
         case Outcome.NOTHING_TO_DELETE:
             await reply(update, "nothing_to_delete")
-        case Outcome.UNKNOWN_GROUP | Outcome.NOT_EXPECTED:
+        case Outcome.UNKNOWN_GROUP | Outcome.NOT_EXPECTED | Outcome.SOCIAL_TOGGLED:
             await reply(update, "button_expired", home_markup())
 
 
@@ -123,6 +161,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     use_case = _use_case(context)
     if action in ("name", "group", "phone"):
         result = await use_case.begin_edit(user.id, Field(action))
+    elif action == "social":
+        result = await use_case.begin_edit(user.id, Field.SOCIAL_GROUPS)
+    elif action.startswith("s:"):
+        result = await use_case.toggle_social_group(user.id, action.removeprefix("s:"))
+        if result.outcome is Outcome.SOCIAL_TOGGLED and query.message is not None:
+            await ack(update)
+            await query.edit_message_reply_markup(buttons(social_markup(result.chosen)))
+            return
+    elif action == "sdone":
+        result = await use_case.save_social_groups(user.id)
     elif action.startswith("g:"):
         code = action.removeprefix("g:")
         result = await use_case.set_group(user.id, None if code == "-" else code)

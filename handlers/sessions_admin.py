@@ -405,6 +405,12 @@ async def _result(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Re
                 card=card(services(context), session),
                 published=result.outcome is Outcome.PUBLISHED,
                 notified=result.notified,
+                social_name=(
+                    label(f"sessions.social.{session.social_group.value}")
+                    if session.audience is AudienceScope.SOCIAL and session.social_group
+                    else None
+                ),
+                broadcast_label=label("staff_menu.broadcast"),
             )
             await show_admin_card(update, context, session.id)
         case Outcome.UPDATED | Outcome.UNCHANGED:

@@ -246,14 +246,15 @@ class SqliteResidents:
     async def save(self, resident: Resident) -> None:
         await self.conn.execute(
             "INSERT INTO residents (telegram_id, consent, consent_at, full_name, group_code,"
-            " phone, onboarded_at, notices_muted, reachable, deleted_at, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " phone, onboarded_at, notices_muted, reachable, deleted_at, created_at, updated_at,"
+            " social_groups)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (telegram_id) DO UPDATE SET consent = excluded.consent,"
             " consent_at = excluded.consent_at, full_name = excluded.full_name,"
             " group_code = excluded.group_code, phone = excluded.phone,"
             " onboarded_at = excluded.onboarded_at, notices_muted = excluded.notices_muted,"
             " reachable = excluded.reachable, deleted_at = excluded.deleted_at,"
-            " updated_at = excluded.updated_at",
+            " updated_at = excluded.updated_at, social_groups = excluded.social_groups",
             (
                 resident.telegram_id,
                 resident.consent.value,
@@ -267,12 +268,23 @@ class SqliteResidents:
                 to_db_time(resident.deleted_at),
                 to_db_time(resident.created_at or resident.updated_at),
                 to_db_time(resident.updated_at or resident.created_at),
+                ",".join(resident.social_groups),
             ),
         )
 
     async def count(self) -> int:
         row = await fetch_one(self.conn, "SELECT COUNT(*) FROM residents", ())
         return int(row[0]) if row else 0
+
+    async def in_social_group(self, code: str) -> list[int]:
+        """Onboarded residents who declared the social group ``code``, by id."""
+        rows = await self.conn.execute_fetchall(
+            "SELECT telegram_id FROM residents WHERE consent = 'given'"
+            " AND onboarded_at IS NOT NULL AND deleted_at IS NULL"
+            " AND instr(',' || social_groups || ',', ?) > 0 ORDER BY telegram_id",
+            (f",{code},",),
+        )
+        return [int(r[0]) for r in rows]
 
 
 def _resident(row: aiosqlite.Row) -> Resident:
@@ -289,6 +301,7 @@ def _resident(row: aiosqlite.Row) -> Resident:
         deleted_at=from_db_time(row["deleted_at"]),
         created_at=required_time(row["created_at"]),
         updated_at=required_time(row["updated_at"]),
+        social_groups=tuple(c for c in row["social_groups"].split(",") if c),
     )
 
 

@@ -173,6 +173,42 @@ async def test_delete_personal_data(
     assert "/start" in not_registered.plain_text
 
 
+async def test_social_groups_in_profile_and_their_deletion(
+    bot: BotApp, tg: FakeTelegramServer, store: SqliteStore
+) -> None:
+    user = tg.user(1010, first_name="Khánh")
+    await onboard(user)
+    (profile,) = await user.ask("/hoso")
+    assert profile.has_button("👥 Nhóm của tôi")
+    (picker,) = [m for m in await user.press_and_wait("👥 Nhóm của tôi") if not m.edits]
+    assert "chọn được nhiều nhóm" in picker.plain_text
+    for name in ("Thanh niên", "Công nhân, người lao động"):
+        await user.press_and_wait(f"⬜ {name}", message_id=picker.message_id)
+    (typed,) = await user.ask("thanh niên")
+    assert "bấm một trong các nút" in typed.plain_text
+    done = [m for m in await user.press_and_wait("✅ Xong", expect=2) if not m.edits]
+    assert "Nhóm xã hội: Công nhân, người lao động, Thanh niên" in done[-1].plain_text
+    saved = await resident_of(store, 1010)
+    assert saved is not None and saved.social_groups == ("workers", "youth")
+    # Unticking everything is a valid answer too.
+    again = await user.press_and_wait("👥 Nhóm của tôi", message_id=done[-1].message_id)
+    (picker,) = [m for m in again if not m.edits]
+    for name in ("Thanh niên", "Công nhân, người lao động"):
+        await user.press_and_wait(f"☑️ {name}", message_id=picker.message_id)
+    cleared = [m for m in await user.press_and_wait("✅ Xong", expect=2) if not m.edits]
+    assert "Nhóm xã hội: chưa chọn" in cleared[-1].plain_text
+    again = await user.press_and_wait("👥 Nhóm của tôi", message_id=cleared[-1].message_id)
+    (picker,) = [m for m in again if not m.edits]
+    await user.press_and_wait("⬜ Phụ nữ", message_id=picker.message_id)
+    await user.press_and_wait("✅ Xong", expect=2)
+    await user.ask("/xoadulieu")
+    await user.press_and_wait("🗑 Xóa dữ liệu")
+    deleted = await resident_of(store, 1010)
+    assert deleted is not None and deleted.social_groups == ()
+    async with store.read() as uow:
+        assert await uow.residents.in_social_group("women") == []
+
+
 async def test_help_menu_cancel_and_unknown_input(bot: BotApp, tg: FakeTelegramServer) -> None:
     user = tg.user(1008, first_name="Giang")
     (help_text,) = await user.ask("/help")

@@ -4,6 +4,7 @@ Telegram server, the clock injected, reminders driven by moving the clock and ca
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,14 +16,14 @@ from icalendar import Calendar
 from bot.app import BotApp, build_application, running
 from bot.calendar import WorkingCalendar
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer, SimUser
+from bot.fake_telegram import ChatMessage, FakeTelegramServer, SimUser
 from bot.sessions import RegistrationStatus, SessionKind, SessionStatus
 from bot.usecases.common import Services
 from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
 from bot.ward import WardConfig
 from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
-from tests.conftest import SECRETARY_ID, make_settings
+from tests.conftest import SECRETARY_ID, make_settings, toast_after
 from tests.outbox_helpers import add_residents, eventually
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -385,3 +386,119 @@ async def test_deep_link_from_a_cold_start(
 def test_utc_sanity() -> None:
     assert local(2026, 12, 11, 8).astimezone(UTC) == datetime(2026, 12, 11, 1, tzinfo=UTC)
     assert timedelta(hours=7) == local(2026, 1, 1).utcoffset()
+
+
+async def outbox_events(store: SqliteStore, event: str) -> dict[int, int]:
+    """How many ``event`` rows the outbox holds per chat (queued or delivered)."""
+    async with store.read() as uow:
+        rows = await uow.conn.execute_fetchall(
+            "SELECT chat_id, COUNT(*) FROM outbox WHERE event = ? GROUP BY chat_id", (event,)
+        )
+    return {int(r[0]): int(r[1]) for r in rows}
+
+
+async def listing(user: SimUser) -> list[ChatMessage]:
+    """The resident's "Lịch đối thoại" from the main menu."""
+    (menu,) = await user.ask("/menu")
+    shown = await user.press_and_wait("📅 Lịch đối thoại", message_id=menu.message_id)
+    return [m for m in shown if not m.edits]
+
+
+async def publish_thematic(sec: SimUser, group: str, title: str) -> str:
+    """The secretary creates and publishes a thematic session for ``group`` with buttons;
+    returns the publish confirmation's text."""
+    menu = await sec.ask("/menu")
+    await sec.press_and_wait("📅 Quản lý buổi đối thoại", message_id=menu[-1].message_id)
+    await sec.press_and_wait("➕ Tạo buổi đối thoại")
+    await sec.press_and_wait("Đối thoại chuyên đề")
+    await sec.press_and_wait(group)
+    await sec.ask(title)
+    await sec.press_and_wait("Chủ tịch UBND phường")
+    await sec.press_and_wait("Bỏ qua")
+    await sec.press_and_wait("Trực tiếp")
+    await sec.ask("11/12/2026 08:00")
+    await sec.press_and_wait("Nhà văn hóa TDP Chí Linh 1, ngõ 12 Chí Linh")
+    await sec.press_and_wait("Không gắn bản đồ")
+    await sec.press_and_wait("Không giới hạn")
+    summary = await sec.press_and_wait("✅ Dùng mặc định")
+    assert group in summary[-1].plain_text
+    done = await sec.press_and_wait("📤 Công bố", expect=2)
+    return next(m.plain_text for m in done if "Đã công bố" in m.plain_text)
+
+
+async def test_thematic_session_reaches_its_declared_social_group(
+    bot: BotApp, tg: FakeTelegramServer, store: SqliteStore, clock: ManualClock
+) -> None:
+    people = await residents(tg, store, clock)
+    a, c, d = people[A], people[C], people[D]
+    # A ticks "Thanh niên" (and tries "Phụ nữ", then unticks it) on one message edited in place.
+    (profile,) = await a.ask("/hoso")
+    assert "Nhóm xã hội: chưa chọn" in profile.plain_text
+    (picker,) = [m for m in await a.press_and_wait("👥 Nhóm của tôi") if not m.edits]
+    assert picker.button_texts()[:3] == [
+        "⬜ Doanh nghiệp, hộ kinh doanh",
+        "⬜ Công nhân, người lao động",
+        "⬜ Nông dân",
+    ]
+    await a.press_and_wait("⬜ Thanh niên", message_id=picker.message_id)
+    await a.press_and_wait("⬜ Phụ nữ", message_id=picker.message_id)
+    edited = await a.press_and_wait("☑️ Phụ nữ", message_id=picker.message_id)
+    assert edited[-1].message_id == picker.message_id
+    assert "☑️ Thanh niên" in edited[-1].button_texts()
+    assert "⬜ Phụ nữ" in edited[-1].button_texts()
+    updated = [m for m in await a.press_and_wait("✅ Xong", expect=2) if not m.edits]
+    assert "Đã cập nhật nhóm xã hội" in updated[0].plain_text
+    assert "Nhóm xã hội: Thanh niên" in updated[-1].plain_text
+    async with store.read() as uow:
+        saved = await uow.residents.get(A)
+        trail = await uow.audit.for_subject("resident", str(A))
+    assert saved is not None and saved.social_groups == ("youth",)
+    assert [e.details for e in trail if e.action == "resident.profile_updated"] == [
+        {"field": "social_groups"}
+    ]
+    # A stale toggle after "Xong" changes nothing.
+    assert await toast_after(a, "pf:s:women")
+    assert await toast_after(a, "pf:s:nope")
+    async with store.read() as uow:
+        again = await uow.residents.get(A)
+    assert again is not None and again.social_groups == ("youth",)
+
+    # The secretary publishes a youth session: only A is invited, and the secretary is told so.
+    sec = tg.user(SECRETARY_ID, first_name="Thư")
+    await sec.ask("/start")
+    confirmation = await publish_thematic(sec, "Thanh niên", "Đối thoại với thanh niên")
+    assert "gửi tới 1 người đã chọn nhóm «Thanh niên»" in confirmation
+    await received(a, "Đối thoại với thanh niên")
+    invited = await outbox_events(store, "session_invitation")
+    assert invited == {A: 1}
+    assert "Đối thoại với thanh niên" in (await listing(a))[-1].plain_text
+    assert "chưa có buổi đối thoại" in (await listing(c))[-1].plain_text.lower()
+    assert count(c, "Đối thoại với thanh niên") == 0
+
+    # D is not in the group but registers through the shared link; D then sees it and is told.
+    found = re.search(r"\(#(\d+)\)", confirmation)
+    assert found is not None
+    sid = int(found.group(1))
+    shown = await d.ask(f"/start s{sid}")
+    assert "Đối thoại với thanh niên" in shown[-1].plain_text
+    joined = await d.press_and_wait("✅ Đăng ký dự", message_id=shown[-1].message_id)
+    assert "Bà con đã đăng ký dự" in joined[-1].plain_text
+    assert "Đối thoại với thanh niên" in (await listing(d))[-1].plain_text
+    moved = await uc(bot).update(SECRETARY_ID, sid, starts_at=local(2026, 12, 12, 8))
+    assert moved.outcome is Outcome.UPDATED and moved.notified == 2
+    for user in (a, d):
+        await received(user, "Thay đổi thời gian")
+    cancelled = await uc(bot).cancel(SECRETARY_ID, sid, "Trùng lịch họp")
+    assert cancelled.notified == 2
+    for user in (a, d):
+        await received(user, "Hủy buổi đối thoại")
+    assert set(await outbox_events(store, "session_changed")) == {A, D}
+    assert set(await outbox_events(store, "session_cancelled")) == {A, D}
+    assert count(c, "thanh niên") == 0 and count(people[B], "thanh niên") == 0
+
+    # A group nobody declared: nobody is invited and the secretary is told how to reach people.
+    empty_call = await publish_thematic(sec, "Cựu chiến binh", "Đối thoại với cựu chiến binh")
+    assert "gửi tới 0 người đã chọn nhóm «Cựu chiến binh»" in empty_call
+    assert "Chưa có bà con nào chọn nhóm «Cựu chiến binh»" in empty_call
+    assert "📣 Gửi thông báo" in empty_call
+    assert set(await outbox_events(store, "session_invitation")) == {A}

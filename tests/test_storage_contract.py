@@ -63,6 +63,33 @@ async def test_resident_round_trip(any_store: Store) -> None:
         assert await uow.residents.count() == 1
 
 
+async def test_resident_social_groups_round_trip(any_store: Store) -> None:
+    """Declared social groups (nhóm xã hội) survive a save, can be cleared, and select residents:
+    only onboarded, not deleted ones who declared that exact code."""
+    onboarded = {"consent": Consent.GIVEN, "consent_at": NOW, "onboarded_at": NOW}
+    async with any_store.transaction() as uow:
+        await uow.residents.save(resident(1, social_groups=("youth", "women"), **onboarded))
+        await uow.residents.save(resident(2, social_groups=("women",), **onboarded))
+        await uow.residents.save(resident(3, social_groups=("youth",)))  # not onboarded
+        await uow.residents.save(resident(4, **onboarded))
+        await uow.residents.save(resident(5, social_groups=("youth",), deleted_at=NOW, **onboarded))
+    async with any_store.read() as uow:
+        got = await uow.residents.get(1)
+        assert got is not None and got.social_groups == ("youth", "women")
+        fresh = await uow.residents.get(4)
+        assert fresh is not None and fresh.social_groups == ()
+        assert await uow.residents.in_social_group("youth") == [1]
+        assert await uow.residents.in_social_group("women") == [1, 2]
+        assert await uow.residents.in_social_group("veterans") == []
+        assert await uow.residents.in_social_group("you") == []
+    async with any_store.transaction() as uow:
+        await uow.residents.save(resident(1, social_groups=(), **onboarded))
+    async with any_store.read() as uow:
+        cleared = await uow.residents.get(1)
+        assert cleared is not None and cleared.social_groups == ()
+        assert await uow.residents.in_social_group("youth") == []
+
+
 async def test_save_replaces_the_record(any_store: Store) -> None:
     async with any_store.transaction() as uow:
         await uow.residents.save(resident(1, full_name="A"))

@@ -365,3 +365,13 @@ _WORKFLOW_SAMPLES: dict[str, Any] = {
 }
 for _key, _value in _WORKFLOW_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
+
+_SOCIAL_SAMPLES: dict[str, Any] = {
+    # social groups declared in /hoso and thematic sessions for them (issue #5)
+    "social_names": [label("sessions.social.youth"), label("sessions.social.women")],
+    "done_label": label("social_groups.done"),
+    "social_name": label("sessions.social.youth"),
+    "broadcast_label": label("staff_menu.broadcast"),
+}
+for _key, _value in _SOCIAL_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)

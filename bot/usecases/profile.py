@@ -1,4 +1,8 @@
-"""The resident's own profile (/hoso) and the deletion of their personal data (/xoadulieu)."""
+"""The resident's own profile (/hoso) and the deletion of their personal data (/xoadulieu).
+
+Social groups (nhóm xã hội, seed 004 II.2.2) are picked on one message of toggles: the choice
+lives in the chat state until "Xong", so the resident record changes once, with one audit entry.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.domain import ChatState, Consent, Resident
+from bot.sessions import SocialGroup
 from bot.usecases.common import Services, audit
 from bot.usecases.onboarding import clean_name, normalise_phone
 
@@ -16,6 +21,7 @@ class Field(StrEnum):
     NAME = "name"
     GROUP = "group"
     PHONE = "phone"
+    SOCIAL_GROUPS = "social_groups"
 
 
 class Outcome(StrEnum):
@@ -24,6 +30,8 @@ class Outcome(StrEnum):
     ASK_NAME = "ask_name"
     ASK_GROUP = "ask_group"
     ASK_PHONE = "ask_phone"
+    ASK_SOCIAL_GROUPS = "ask_social_groups"
+    SOCIAL_TOGGLED = "social_toggled"
     UPDATED = "updated"
     INVALID_NAME = "invalid_name"
     INVALID_PHONE = "invalid_phone"
@@ -39,7 +47,14 @@ _ASK = {
     Field.NAME: Outcome.ASK_NAME,
     Field.GROUP: Outcome.ASK_GROUP,
     Field.PHONE: Outcome.ASK_PHONE,
+    Field.SOCIAL_GROUPS: Outcome.ASK_SOCIAL_GROUPS,
 }
+
+
+def social_order(codes: object) -> tuple[str, ...]:
+    """Known social-group codes in the order of ``SocialGroup``; anything else is dropped."""
+    chosen = set(codes) if isinstance(codes, list | tuple | set | frozenset) else set()
+    return tuple(g.value for g in SocialGroup if g.value in chosen)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +62,8 @@ class Result:
     outcome: Outcome
     resident: Resident | None = None
     field: Field | None = None
+    chosen: tuple[str, ...] = ()
+    """The social groups ticked so far (ASK_SOCIAL_GROUPS, SOCIAL_TOGGLED)."""
 
 
 class Profile:
@@ -66,8 +83,9 @@ class Profile:
             resident = await uow.residents.get(user_id)
             if resident is None or not resident.is_onboarded:
                 return Result(Outcome.NOT_REGISTERED, resident)
-            await uow.chat_states.put(ChatState(user_id, FLOW, field.value, {}, now))
-        return Result(_ASK[field], resident, field)
+            data = {"chosen": list(resident.social_groups)} if field is Field.SOCIAL_GROUPS else {}
+            await uow.chat_states.put(ChatState(user_id, FLOW, field.value, data, now))
+        return Result(_ASK[field], resident, field, social_order(resident.social_groups))
 
     async def editing(self, user_id: int) -> Field | None:
         async with self.s.store.read() as uow:
@@ -98,6 +116,52 @@ class Profile:
             if normalised is None:
                 return Result(Outcome.INVALID_PHONE, field=Field.PHONE)
         return await self._update(user_id, Field.PHONE, phone=normalised)
+
+    async def toggle_social_group(self, user_id: int, code: str) -> Result:
+        """Tick or untick one group on the open picker; nothing is saved on the resident yet."""
+        if code not in SocialGroup.__members__.values():
+            return Result(Outcome.NOT_EXPECTED)
+        now = self.s.clock.now()
+        async with self.s.store.transaction() as uow:
+            resident = await uow.residents.get(user_id)
+            state = await uow.chat_states.get(user_id)
+            if resident is None or not resident.is_onboarded:
+                return Result(Outcome.NOT_REGISTERED, resident)
+            if not _picking(state):
+                return Result(Outcome.NOT_EXPECTED, resident)
+            assert state is not None
+            chosen = set(social_order(state.data.get("chosen")))
+            chosen ^= {code}
+            state.data["chosen"] = list(social_order(chosen))
+            state.updated_at = now
+            await uow.chat_states.put(state)
+        return Result(Outcome.SOCIAL_TOGGLED, resident, Field.SOCIAL_GROUPS, social_order(chosen))
+
+    async def save_social_groups(self, user_id: int) -> Result:
+        """The "Xong" button: keep the ticked groups (none at all is a valid answer)."""
+        now = self.s.clock.now()
+        async with self.s.store.transaction() as uow:
+            resident = await uow.residents.get(user_id)
+            state = await uow.chat_states.get(user_id)
+            if resident is None or not resident.is_onboarded:
+                return Result(Outcome.NOT_REGISTERED, resident)
+            if not _picking(state):
+                return Result(Outcome.NOT_EXPECTED, resident)
+            assert state is not None
+            resident.social_groups = social_order(state.data.get("chosen"))
+            resident.updated_at = now
+            await uow.residents.save(resident)
+            await uow.chat_states.clear(user_id)
+            await audit(
+                uow,
+                self.s,
+                actor_id=user_id,
+                action="resident.profile_updated",
+                subject_type="resident",
+                subject_id=user_id,
+                field=Field.SOCIAL_GROUPS.value,
+            )
+        return Result(Outcome.UPDATED, resident, Field.SOCIAL_GROUPS, resident.social_groups)
 
     async def _update(self, user_id: int, field: Field, **values: str | None) -> Result:
         now = self.s.clock.now()
@@ -143,6 +207,7 @@ class Profile:
             resident.full_name = None
             resident.phone = None
             resident.group_code = None
+            resident.social_groups = ()
             resident.consent = Consent.PENDING
             resident.consent_at = None
             resident.onboarded_at = None
@@ -163,5 +228,9 @@ class Profile:
 
 def _has_personal_data(resident: Resident) -> bool:
     return resident.consent is Consent.GIVEN or any(
-        (resident.full_name, resident.phone, resident.group_code)
+        (resident.full_name, resident.phone, resident.group_code, resident.social_groups)
     )
+
+
+def _picking(state: ChatState | None) -> bool:
+    return state is not None and state.flow == FLOW and state.step == Field.SOCIAL_GROUPS.value

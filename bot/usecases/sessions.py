@@ -601,8 +601,13 @@ class Sessions:
         )
 
     async def _audience(self, uow: UnitOfWork, session: Session) -> list[int]:
-        """Residents the session is for. Residents do not declare a social group yet, so a
-        thematic session's invitation goes to the whole ward and names its group."""
+        """Residents the session is for: the whole ward, its residential groups, or those who
+        declared its social group in /hoso. A social group nobody declared yet has nobody; the
+        secretary sees "0" on publishing and can reach others with a broadcast."""
+        if session.audience is AudienceScope.SOCIAL:
+            if session.social_group is None:
+                return []
+            return await uow.residents.in_social_group(session.social_group.value)
         if session.audience is AudienceScope.GROUPS:
             audience = Audience(AudienceKind.GROUPS, session.group_codes)
         else:
@@ -914,18 +919,28 @@ class Sessions:
 
     async def upcoming_for(self, user_id: int) -> list[Listed]:
         """Published sessions not yet over that concern the resident: the whole ward, their
-        group, a social group (offered to everyone for now), or one they registered for."""
+        residential group, a social group they declared, or one they registered for."""
         now = self.s.clock.now()
         async with self.s.store.read() as uow:
             resident = await uow.residents.get(user_id)
             group = resident.group_code if resident else None
+            social = set(resident.social_groups) if resident else set()
             mine = await uow.sessions.user_registrations(user_id)
             found = []
             for session in await uow.sessions.upcoming(now):
                 reg = mine.get(session.id)
                 relevant = (
-                    session.audience is not AudienceScope.GROUPS
-                    or (group is not None and group in session.group_codes)
+                    session.audience is AudienceScope.WARD
+                    or (
+                        session.audience is AudienceScope.GROUPS
+                        and group is not None
+                        and group in session.group_codes
+                    )
+                    or (
+                        session.audience is AudienceScope.SOCIAL
+                        and session.social_group is not None
+                        and session.social_group.value in social
+                    )
                     or (reg is not None and reg.status.active)
                 )
                 if relevant:
