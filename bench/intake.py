@@ -110,6 +110,7 @@ async def measure(
                 if os.environ.get("BENCH_VERBOSE"):
                     cpu = process_cpu(process.pid) - cpu_before
                     print(f"  {command[-1]}: cpu={cpu:.1f}s wall={elapsed:.1f}s", file=sys.stderr)
+                    print(f"  requests: {dict(tg.method_counts)}", file=sys.stderr)
     return residents * per_resident / elapsed, latencies
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from telegram import (
@@ -84,6 +85,7 @@ async def remove_buttons(update: Update) -> None:
             await query.edit_message_reply_markup(reply_markup=None)
 
 
+@cache
 def main_menu_markup() -> InlineKeyboardMarkup:
     return buttons(
         [
@@ -94,5 +96,6 @@ def main_menu_markup() -> InlineKeyboardMarkup:
     )
 
 
+@cache
 def home_markup() -> InlineKeyboardMarkup:
     return buttons([[(label("menu.back"), "m:home")]])

@@ -40,6 +40,8 @@ def environment() -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; no stat() on every render
+        cache_size=-1,
     )
     env.filters["date_vn"] = _date_vn
     env.filters["datetime_vn"] = _datetime_vn
