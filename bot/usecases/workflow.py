@@ -9,6 +9,7 @@ holds the item, so a forged button changes nothing. Typed texts (answers, reason
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from enum import StrEnum
@@ -313,6 +314,29 @@ class Workflow:
     async def _role_ids(self, uow: UnitOfWork, role: Role) -> list[int]:
         return [m.telegram_id for m in await uow.staff.list_active() if m.role is role]
 
+    async def _notify(
+        self,
+        uow: UnitOfWork,
+        chat_ids: Iterable[int],
+        *,
+        now: datetime,
+        event: str,
+        event_id: int,
+        context: dict[str, Any],
+        keyboard: dict[str, Any] | None = None,
+    ) -> None:
+        """One personal notification per staff member, keyed by the timeline event."""
+        for chat_id in chat_ids:
+            await enqueue(
+                uow,
+                now=now,
+                event=event,
+                chat_id=chat_id,
+                key=f"workflow:{event_id}:{chat_id}",
+                context=context,
+                keyboard=keyboard,
+            )
+
     async def _alert_unit(
         self,
         uow: UnitOfWork,
@@ -325,25 +349,24 @@ class Workflow:
         """Assignment alert (thông báo giao việc): personal, always delivered, with buttons."""
         lead = members[0].petition
         officials = await self._officials(uow, unit_code)
-        for chat_id in officials:
-            await enqueue(
-                uow,
-                now=self.s.clock.now(),
-                event="workflow_unit_alert",
-                chat_id=chat_id,
-                key=f"workflow:{event_id}:{chat_id}",
-                context={
-                    "code": lead.code,
-                    "codes": [m.petition.code for m in members],
-                    "field_label": lead.field.label,
-                    "content": lead.content,
-                    "place": lead.concerns_address,
-                    "due_on": due_on,
-                    "unit_name": self._unit_name(unit_code),
-                    "reopen_reason": reopened,
-                },
-                keyboard=unit_keyboard(int(lead.id or 0)),
-            )
+        await self._notify(
+            uow,
+            officials,
+            now=self.s.clock.now(),
+            event="workflow_unit_alert",
+            event_id=event_id,
+            context={
+                "code": lead.code,
+                "codes": [m.petition.code for m in members],
+                "field_label": lead.field.label,
+                "content": lead.content,
+                "place": lead.concerns_address,
+                "due_on": due_on,
+                "unit_name": self._unit_name(unit_code),
+                "reopen_reason": reopened,
+            },
+            keyboard=unit_keyboard(int(lead.id or 0)),
+        )
         return len(officials)
 
     async def _open_deadline(
@@ -983,29 +1006,28 @@ class Workflow:
                 proposed=proposed.isoformat(),
                 reason=reason,
             )
-            for chat_id in await self._role_ids(uow, Role.SECRETARY):
-                await enqueue(
-                    uow,
-                    now=self.s.clock.now(),
-                    event="workflow_secretary_extension",
-                    chat_id=chat_id,
-                    key=f"workflow:{eid}:{chat_id}",
-                    context={
-                        "code": item.petition.code,
-                        "unit_name": self._unit_name(staff.unit_code),
-                        "note": reason,
-                        "due_on": current,
-                        "proposed_due": proposed,
-                    },
-                    keyboard=inline_keyboard(
+            await self._notify(
+                uow,
+                await self._role_ids(uow, Role.SECRETARY),
+                now=self.s.clock.now(),
+                event="workflow_secretary_extension",
+                event_id=eid,
+                context={
+                    "code": item.petition.code,
+                    "unit_name": self._unit_name(staff.unit_code),
+                    "note": reason,
+                    "due_on": current,
+                    "proposed_due": proposed,
+                },
+                keyboard=inline_keyboard(
+                    [
                         [
-                            [
-                                (label("workflow.extension.approve"), f"wx:y:{request_id}"),
-                                (label("workflow.extension.refuse"), f"wx:n:{request_id}"),
-                            ]
+                            (label("workflow.extension.approve"), f"wx:y:{request_id}"),
+                            (label("workflow.extension.refuse"), f"wx:n:{request_id}"),
                         ]
-                    ),
-                )
+                    ]
+                ),
+            )
         return Change(Result.DONE, item, due_on=current, proposed_due=proposed, extension=request)
 
     async def decide_extension(self, user_id: int, request_id: int, approve: bool) -> Change:
@@ -1064,20 +1086,19 @@ class Workflow:
                         due_on=due,
                         unit_name=self._unit_name(request.unit_code),
                     )
-            for chat_id in await self._officials(uow, request.unit_code):
-                await enqueue(
-                    uow,
-                    now=now,
-                    event="workflow_unit_extension_decided",
-                    chat_id=chat_id,
-                    key=f"workflow:{event_id}:{chat_id}",
-                    context={
-                        "code": item.petition.code,
-                        "approved": approve,
-                        "due_on": due,
-                    },
-                    keyboard=unit_keyboard(int(item.petition.id or 0)) if still_held else None,
-                )
+            await self._notify(
+                uow,
+                await self._officials(uow, request.unit_code),
+                now=now,
+                event="workflow_unit_extension_decided",
+                event_id=event_id,
+                context={
+                    "code": item.petition.code,
+                    "approved": approve,
+                    "due_on": due,
+                },
+                keyboard=unit_keyboard(int(item.petition.id or 0)) if still_held else None,
+            )
         return Change(Result.DONE, item, tuple(members), due_on=due, extension=request)
 
     async def transfer(self, user_id: int, petition_id: int, reason: str) -> Change:
@@ -1114,22 +1135,21 @@ class Workflow:
                     unit=staff.unit_code,
                     reason=reason,
                 )
-            for chat_id in await self._role_ids(uow, Role.SECRETARY):
-                await enqueue(
-                    uow,
-                    now=self.s.clock.now(),
-                    event="workflow_secretary_transferred",
-                    chat_id=chat_id,
-                    key=f"workflow:{event_id}:{chat_id}",
-                    context={
-                        "code": item.petition.code,
-                        "unit_name": self._unit_name(staff.unit_code),
-                        "note": reason,
-                    },
-                    keyboard=inline_keyboard(
-                        [[(label("workflow.inbox.open"), f"wi:o:{item.petition.id}")]]
-                    ),
-                )
+            await self._notify(
+                uow,
+                await self._role_ids(uow, Role.SECRETARY),
+                now=self.s.clock.now(),
+                event="workflow_secretary_transferred",
+                event_id=event_id,
+                context={
+                    "code": item.petition.code,
+                    "unit_name": self._unit_name(staff.unit_code),
+                    "note": reason,
+                },
+                keyboard=inline_keyboard(
+                    [[(label("workflow.inbox.open"), f"wi:o:{item.petition.id}")]]
+                ),
+            )
         return Change(Result.DONE, item, tuple(members))
 
     # ----- resident ---------------------------------------------------------------------------
@@ -1184,20 +1204,19 @@ class Workflow:
             watchers = await self._role_ids(uow, Role.SUPERVISOR)
             if unit is None:
                 watchers += await self._role_ids(uow, Role.SECRETARY)
-            for chat_id in watchers:
-                await enqueue(
-                    uow,
-                    now=self.s.clock.now(),
-                    event="workflow_supervisor_reopened",
-                    chat_id=chat_id,
-                    key=f"workflow:{eid}:{chat_id}",
-                    context={
-                        "code": petition.code,
-                        "unit_name": self._unit_name(unit) if unit else None,
-                        "due_on": due,
-                        "note": reason,
-                    },
-                )
+            await self._notify(
+                uow,
+                watchers,
+                now=self.s.clock.now(),
+                event="workflow_supervisor_reopened",
+                event_id=eid,
+                context={
+                    "code": petition.code,
+                    "unit_name": self._unit_name(unit) if unit else None,
+                    "due_on": due,
+                    "note": reason,
+                },
+            )
         return Change(Result.DONE, item, due_on=due, unit_code=unit)
 
     # ----- supervisor -------------------------------------------------------------------------
