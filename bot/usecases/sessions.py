@@ -694,8 +694,11 @@ class Sessions:
                 session.id, (RegistrationStatus.REGISTERED, RegistrationStatus.WAITLISTED)
             )
         }
+        others = [c for c in await self._audience(uow, session) if c not in registrants]
         told = 0
-        for chat_id in sorted(registrants):
+        for chat_id, registered in [(c, True) for c in sorted(registrants)] + [
+            (c, False) for c in others
+        ]:
             queued = await enqueue(
                 uow,
                 now=now,
@@ -706,32 +709,16 @@ class Sessions:
                     "card": view,
                     "changes": rows,
                     "change_reason": reason,
-                    "registered": True,
+                    "registered": registered,
                 },
-                keyboard=registrant_keyboard(session.id),
+                keyboard=(
+                    registrant_keyboard(session.id) if registered else resident_keyboard(session.id)
+                ),
+                priority=Priority.PERSONAL if registered else Priority.MASS,
+                general=not registered,
             )
-            told += queued is Enqueued.QUEUED
-            if queued is Enqueued.QUEUED and venue_changed and session.has_pin:
+            if registered and queued is Enqueued.QUEUED and venue_changed and session.has_pin:
                 await self._venue(uow, session, chat_id, f"change-venue:{chat_id}", now)
-        for chat_id in await self._audience(uow, session):
-            if chat_id in registrants:
-                continue
-            queued = await enqueue(
-                uow,
-                now=now,
-                event="session_changed",
-                chat_id=chat_id,
-                key=f"session:{session.id}:v{session.version}:change:{chat_id}",
-                context={
-                    "card": view,
-                    "changes": rows,
-                    "change_reason": reason,
-                    "registered": False,
-                },
-                keyboard=resident_keyboard(session.id),
-                priority=Priority.MASS,
-                general=True,
-            )
             told += queued is Enqueued.QUEUED
         return told
 
