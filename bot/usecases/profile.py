@@ -7,9 +7,11 @@ lives in the chat state until "Xong", so the resident record changes once, with 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from bot.domain import ChatState, Consent, Resident
+from bot.ports import UnitOfWork
 from bot.sessions import SocialGroup
 from bot.usecases.common import Services, audit
 from bot.usecases.onboarding import clean_name, normalise_phone
@@ -149,18 +151,7 @@ class Profile:
                 return Result(Outcome.NOT_EXPECTED, resident)
             assert state is not None
             resident.social_groups = social_order(state.data.get("chosen"))
-            resident.updated_at = now
-            await uow.residents.save(resident)
-            await uow.chat_states.clear(user_id)
-            await audit(
-                uow,
-                self.s,
-                actor_id=user_id,
-                action="resident.profile_updated",
-                subject_type="resident",
-                subject_id=user_id,
-                field=Field.SOCIAL_GROUPS.value,
-            )
+            await self._save(uow, resident, Field.SOCIAL_GROUPS, now)
         return Result(Outcome.UPDATED, resident, Field.SOCIAL_GROUPS, resident.social_groups)
 
     async def _update(self, user_id: int, field: Field, **values: str | None) -> Result:
@@ -176,19 +167,24 @@ class Profile:
                 return Result(Outcome.NOT_EXPECTED, resident)
             for key, value in values.items():
                 setattr(resident, key, value)
-            resident.updated_at = now
-            await uow.residents.save(resident)
-            await uow.chat_states.clear(user_id)
-            await audit(
-                uow,
-                self.s,
-                actor_id=user_id,
-                action="resident.profile_updated",
-                subject_type="resident",
-                subject_id=user_id,
-                field=field.value,
-            )
+            await self._save(uow, resident, field, now)
         return Result(Outcome.UPDATED, resident, field)
+
+    async def _save(self, uow: UnitOfWork, resident: Resident, field: Field, now: datetime) -> None:
+        """Store the edited profile, end the edit, and audit which field changed (not its value:
+        the log outlives /xoadulieu)."""
+        resident.updated_at = now
+        await uow.residents.save(resident)
+        await uow.chat_states.clear(resident.telegram_id)
+        await audit(
+            uow,
+            self.s,
+            actor_id=resident.telegram_id,
+            action="resident.profile_updated",
+            subject_type="resident",
+            subject_id=resident.telegram_id,
+            field=field.value,
+        )
 
     async def ask_delete(self, user_id: int) -> Result:
         async with self.s.store.read() as uow:
