@@ -20,6 +20,7 @@ from telegram.ext import (
 from bot.domain import ChatState, Consent
 from bot.usecases import broadcast as broadcast_uc
 from bot.usecases import conclusion as conclusion_uc
+from bot.usecases import dossier as dossier_uc
 from bot.usecases import onboarding as onboarding_uc
 from bot.usecases import petitions as petitions_uc
 from bot.usecases import profile as profile_uc
@@ -32,9 +33,11 @@ from handlers import (
     onboarding,
     petitions,
     profile,
+    reports,
     sessions_admin,
     sessions_resident,
     survey,
+    workflow_supervisor,
     workflow_unit,
 )
 from handlers.common import MAX_TEXT, ack, buttons, reply, services
@@ -52,8 +55,10 @@ TEXT_HANDLERS: dict[str, FlowHandler] = {
     sessions_resident.FLOW: sessions_resident.on_text,
 }
 TEXT_HANDLERS[workflow_uc.FLOW] = workflow_unit.on_text
+TEXT_HANDLERS[workflow_uc.TRAIL_FLOW] = workflow_supervisor.on_code
 TEXT_HANDLERS[conclusion_uc.FLOW] = conclusion.on_text
 TEXT_HANDLERS[survey_uc.FLOW] = survey.on_text
+TEXT_HANDLERS[dossier_uc.FLOW] = reports.on_text
 CONTACT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_contact,
     profile_uc.FLOW: profile.on_contact,

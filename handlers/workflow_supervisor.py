@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.usecases.workflow import Result
+from bot.domain import ChatState
+from bot.usecases.workflow import Result, Trail
 from handlers.common import ack, buttons, reply, services
 from handlers.workflow_common import parse_id, use_case
 from messages import label
@@ -33,6 +34,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         [(label("workflow.oversight.trail", code=i.petition.code), f"{PREFIX}t:{i.petition.id}")]
         for i in view.overdue[:20]
     ]
+    rows.append([(label("workflow.lookup.button"), f"{PREFIX}l")])
     rows.append([(label("menu.back"), "m:home")])
     await reply(
         update,
@@ -66,6 +68,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if query is None or query.data is None or user is None:
         return
+    if query.data == f"{PREFIX}l":
+        if await use_case(context).begin_trail_lookup(user.id) is not Result.DONE:
+            await ack(update, "workflow_refused")
+            return
+        await ack(update)
+        await reply(update, "workflow_trail_ask_code")
+        return
     pid = parse_id(query.data, 2)
     if not query.data.startswith(f"{PREFIX}t:") or pid is None:
         await ack(update, "button_expired")
@@ -75,6 +84,27 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await ack(update, "workflow_refused")
         return
     await ack(update)
+    await show_trail(update, context, trail)
+
+
+async def on_code(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+    """The typed tracking code after «Tra cứu nhật ký theo mã»."""
+    user = update.effective_user
+    message = update.effective_message
+    if user is None or message is None or message.text is None:
+        return
+    code = message.text.strip()[:40]
+    trail = await use_case(context).trail_by_code(user.id, code)
+    if trail.result is Result.NOT_FOUND:
+        await reply(update, "workflow_trail_not_found", code=code)
+    elif trail.result is not Result.DONE or trail.item is None:
+        await reply(update, "workflow_refused")
+    else:
+        await show_trail(update, context, trail)
+
+
+async def show_trail(update: Update, context: ContextTypes.DEFAULT_TYPE, trail: Trail) -> None:
+    assert trail.item is not None
     petition = trail.item.petition
     await reply(
         update,

@@ -55,6 +55,7 @@ from bot.workflow import (
 from messages import label
 
 FLOW = "workflow"
+TRAIL_FLOW = "workflow_trail"
 EXTENSION_REVIEW_DAYS = 2
 
 
@@ -1236,6 +1237,27 @@ class Workflow:
                     overdue.append(Item(petition, await uow.workflow.handling(petition.id)))
             rates = await uow.workflow.unit_rates(today)
         return Oversight(Result.DONE, tuple(overdue), tuple(rates), today)
+
+    async def begin_trail_lookup(self, user_id: int) -> Result:
+        """Ask for a tracking code, so any petition's trail can be read, not only overdue ones."""
+        async with self.s.store.transaction() as uow:
+            if await self._allowed(uow, user_id, Action.VIEW_AUDIT_TRAIL) is None:
+                return Result.NOT_ALLOWED
+            await uow.chat_states.put(
+                ChatState(user_id, TRAIL_FLOW, "code", {}, self.s.clock.now())
+            )
+        return Result.DONE
+
+    async def trail_by_code(self, user_id: int, code: str) -> Trail:
+        """The typed code's trail; an unknown code keeps the question open for another try."""
+        async with self.s.store.transaction() as uow:
+            if await self._allowed(uow, user_id, Action.VIEW_AUDIT_TRAIL) is None:
+                return Trail(Result.NOT_ALLOWED)
+            petition = await uow.petitions.by_code(code.strip().upper())
+            if petition is None or petition.id is None:
+                return Trail(Result.NOT_FOUND)
+            await uow.chat_states.clear(user_id)
+        return await self.trail(user_id, petition.id)
 
     async def trail(self, user_id: int, petition_id: int) -> Trail:
         """Nhật ký xử lý: every audited step on the petition — who, what, when."""
