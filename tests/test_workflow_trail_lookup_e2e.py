@@ -7,7 +7,7 @@ from bot.clock import ManualClock
 from bot.fake_telegram import FakeTelegramServer
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SUPERVISOR_ID, onboard, toast_after
-from tests.test_workflow_e2e import assign_kt, fresh, file_petition
+from tests.test_workflow_e2e import assign_kt, file_petition, fresh
 
 LOOKUP = "🔎 Tra cứu nhật ký theo mã"
 
