@@ -19,15 +19,16 @@ from typing import Any
 
 from bot.deadlines import ConclusionNotice, DeadlineKind
 from bot.domain import ChatState
-from bot.outbox import Audience, AudienceKind, Enqueued, Priority, enqueue
+from bot.outbox import Enqueued, Priority, enqueue
 from bot.permissions import Action, can
 from bot.petitions import EventKind, PetitionEvent, clean_text
 from bot.petitions import Status as PetitionStatus
 from bot.ports import UnitOfWork
-from bot.sessions import AudienceScope, Session, SessionStatus, host_text
+from bot.sessions import Session, SessionStatus, host_text
 from bot.usecases import survey
 from bot.usecases.common import Services, audit
 from bot.usecases.reminders import conclusion_due
+from bot.usecases.sessions import audience_of
 from bot.ward import Role
 from bot.workflow import ConclusionItem, Outcome
 from messages import label
@@ -379,7 +380,7 @@ class Conclusions:
                 context=base,
             )
             sent += 1
-        audience = await self._audience(uow, session)
+        audience = set(await audience_of(uow, session))
         registrants = set(await survey.attendees(uow, sid))
         for chat_id in sorted(audience | registrants | petitioners):
             outcome = await enqueue(
@@ -394,13 +395,6 @@ class Conclusions:
             )
             sent += outcome is Enqueued.QUEUED
         return sent
-
-    async def _audience(self, uow: UnitOfWork, session: Session) -> set[int]:
-        if session.audience is AudienceScope.GROUPS:
-            audience = Audience(AudienceKind.GROUPS, session.group_codes)
-        else:
-            audience = Audience(AudienceKind.WARD)
-        return {r.chat_id for r in await uow.broadcasts.audience(audience)}
 
 
 def _group(item: ConclusionItem) -> str:

@@ -601,18 +601,7 @@ class Sessions:
         )
 
     async def _audience(self, uow: UnitOfWork, session: Session) -> list[int]:
-        """Residents the session is for: the whole ward, its residential groups, or those who
-        declared its social group in /hoso. A social group nobody declared yet has nobody; the
-        secretary sees "0" on publishing and can reach others with a broadcast."""
-        if session.audience is AudienceScope.SOCIAL:
-            if session.social_group is None:
-                return []
-            return await uow.residents.in_social_group(session.social_group.value)
-        if session.audience is AudienceScope.GROUPS:
-            audience = Audience(AudienceKind.GROUPS, session.group_codes)
-        else:
-            audience = Audience(AudienceKind.WARD)
-        return [r.chat_id for r in await uow.broadcasts.audience(audience)]
+        return await audience_of(uow, session)
 
     async def update(
         self,
@@ -1231,3 +1220,18 @@ class SessionRegistrants:
                 for registration in await uow.sessions.registrations(int(session_id), wanted):
                     people[registration.user_id] = None
         return list(people)
+
+
+async def audience_of(uow: UnitOfWork, session: Session) -> list[int]:
+    """Residents the session is for: the whole ward, its residential groups, or those who
+    declared its social group in /hoso. A social group nobody declared yet has nobody; the
+    secretary sees "0" on publishing and can reach others with a broadcast."""
+    if session.audience is AudienceScope.SOCIAL:
+        if session.social_group is None:
+            return []
+        return await uow.residents.in_social_group(session.social_group.value)
+    if session.audience is AudienceScope.GROUPS:
+        audience = Audience(AudienceKind.GROUPS, session.group_codes)
+    else:
+        audience = Audience(AudienceKind.WARD)
+    return [r.chat_id for r in await uow.broadcasts.audience(audience)]
