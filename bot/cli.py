@@ -146,6 +146,10 @@ from bot.cli_sessions import session_app  # noqa: E402
 
 app.add_typer(session_app, name="session")
 
+from bot.cli_reports import register as register_reports  # noqa: E402
+
+register_reports(app)
+
 
 def main() -> None:
     try:

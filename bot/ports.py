@@ -15,6 +15,7 @@ from bot.domain import AuditEntry, ChatState, Resident, StaffRecord
 from bot.files import FileRepository
 from bot.outbox import BroadcastRepository, OutboxRepository
 from bot.petitions import PetitionRepository
+from bot.reporting import ReportRepository
 from bot.sessions import SessionRepository
 from bot.workflow import WorkflowRepository
 
@@ -96,6 +97,9 @@ class UnitOfWork(Protocol):
 
     @property
     def surveys(self) -> SurveyRepository: ...
+
+    @property
+    def reports(self) -> ReportRepository: ...
 
 
 class Store(Protocol):

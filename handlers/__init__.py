@@ -14,6 +14,7 @@ from handlers import (
     petitions,
     petitions_mine,
     profile,
+    reports,
     sessions_admin,
     sessions_resident,
     survey,
@@ -43,6 +44,7 @@ def register_all(app: Application) -> None:
         workflow_supervisor,
         conclusion,
         survey,
+        reports,
         conversation,
     ):
         module.register(app)

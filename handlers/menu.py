@@ -16,6 +16,7 @@ from handlers import (
     petitions,
     petitions_mine,
     petitions_staff,
+    reports,
     sessions_admin,
     sessions_resident,
     workflow_inbox,
@@ -60,6 +61,7 @@ STAFF_FLOWS["inbox"] = workflow_inbox.start
 STAFF_FLOWS["unit"] = workflow_unit.start
 STAFF_FLOWS["overdue"] = workflow_supervisor.start
 STAFF_FLOWS["conclusion"] = conclusion.start
+STAFF_FLOWS["reports"] = reports.start
 
 LINK_FEATURES = {
     LinkKind.SESSION: "features.session_link",

@@ -140,6 +140,12 @@ async def show_admin_card(
     )
     if session.status in (SessionStatus.DRAFT, SessionStatus.PUBLISHED):
         rows.append([(label("sessions.cancel_session"), f"sa:cx:{sid}")])
+    rows.append(
+        [
+            (label("dossier.minutes_button"), f"ds:min:{sid}"),
+            (label("dossier.button"), f"ds:get:{sid}"),
+        ]
+    )
     rows.append([(label("sessions.back"), "sa:list")])
     await reply(
         update,

@@ -26,6 +26,7 @@ from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
 from storage.files import SqliteFiles
 from storage.outbox import SqliteBroadcasts, SqliteOutbox
 from storage.petitions import SqlitePetitions
+from storage.reports import SqliteReports
 from storage.sessions import SqliteSessions
 from storage.workflow import SqliteWorkflow
 
@@ -231,6 +232,10 @@ class SqliteUnitOfWork:
     @property
     def surveys(self) -> SqliteSurveys:
         return SqliteSurveys(self.conn)
+
+    @property
+    def reports(self) -> SqliteReports:
+        return SqliteReports(self.conn)
 
 
 @dataclass(slots=True)

@@ -255,6 +255,35 @@ _CONCLUSION_SAMPLES: dict[str, Any] = {
 for _key, _value in _CONCLUSION_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
 
+_REPORT_SAMPLES: dict[str, Any] = {
+    "report_period": "tháng 11/2026",
+    "report_received": 12,
+    "report_sessions": 4,
+    "report_fields": [{"name": "Đất <đai>", "count": 5}],
+    "report_statuses": [{"name": "Đã trả lời", "count": 7}],
+    "report_units": [
+        {"name": "Phòng <Kinh tế>", "answered": 3, "percent": 67, "open": 2, "overdue": 1},
+        {"name": "Văn phòng", "answered": 0, "percent": None, "open": 1, "overdue": 0},
+    ],
+    "report_overdue": [
+        {"code": "TD-2026-0042", "field": "Đất đai", "unit": "Phòng <KT>", "due": "20/11/2026"}
+    ],
+    "report_overdue_more": 2,
+    "report_survey_answered": 9,
+    "report_survey_average": "4.2",
+    "report_satisfied": 6,
+    "report_not_satisfied": 1,
+    "report_due": datetime(2026, 12, 15, tzinfo=UTC).date(),
+    "report_kind": "quarterly",
+    "report_file_name": "tong-hop-thang-2026-11.xlsx",
+    "report_limit": 20000,
+    "dossier_title": "Đối thoại <định kỳ> năm 2026",
+    "dossier_count": 15,
+    "dossier_path": "1-doi-thoai/01-truoc/01-ke-hoach.docx",
+}
+for _key, _value in _REPORT_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)
+
 
 def variables(name: str) -> set[str]:
     env = environment()
