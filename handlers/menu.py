@@ -26,46 +26,29 @@ from handlers import (
 from handlers.common import ack, buttons, home_markup, main_menu_markup, office, reply, services
 from messages import label
 
-# Staff menu entries: the action that allows it, its label and the feature's name.
-STAFF_ENTRIES: dict[str, tuple[Action, str, str]] = {
-    "inbox": (Action.VIEW_INBOX, "staff_menu.inbox", "features.inbox"),
-    "onbehalf": (Action.FILE_ON_BEHALF, "petitions.menu.onbehalf", "petitions.features.onbehalf"),
-    "sessions": (Action.MANAGE_SESSIONS, "staff_menu.sessions", "features.manage_sessions"),
-    "broadcast": (Action.BROADCAST, "staff_menu.broadcast", "features.broadcast"),
-    "unit": (Action.VIEW_UNIT_TASKS, "staff_menu.unit_tasks", "features.unit_tasks"),
-    "overdue": (Action.VIEW_OVERDUE, "staff_menu.overdue", "features.overdue"),
-    "reports": (Action.VIEW_REPORTS, "staff_menu.reports", "features.reports"),
-    "conclusion": (Action.PUBLISH_CONCLUSION, "conclusion.menu", "conclusion.features"),
-}
-RESIDENT_FEATURES = {
-    "petition": "features.petition",
-    "sessions": "features.sessions",
-    "mine": "features.mine",
-}
 Entry = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 LinkEntry = Callable[[Update, ContextTypes.DEFAULT_TYPE, DeepLink], Awaitable[None]]
 
-# Where each built flow starts. A key missing here says "sắp có" honestly (RESIDENT_FEATURES,
-# STAFF_ENTRIES, LINK_FEATURES). Flow entries answer the button press themselves.
-STAFF_FLOWS: dict[str, Entry] = {"broadcast": broadcast.start}
-RESIDENT_FLOWS: dict[str, Entry] = {}
-LINK_FLOWS: dict[LinkKind, LinkEntry] = {}
-RESIDENT_FLOWS["petition"] = petitions.start
-RESIDENT_FLOWS["mine"] = petitions_mine.show
-STAFF_FLOWS["onbehalf"] = petitions_staff.start
-LINK_FLOWS[LinkKind.PETITION] = petitions_mine.open_link
-RESIDENT_FLOWS["sessions"] = sessions_resident.show_list
-STAFF_FLOWS["sessions"] = sessions_admin.start
-LINK_FLOWS[LinkKind.SESSION] = sessions_resident.open_link
-STAFF_FLOWS["inbox"] = workflow_inbox.start
-STAFF_FLOWS["unit"] = workflow_unit.start
-STAFF_FLOWS["overdue"] = workflow_supervisor.start
-STAFF_FLOWS["conclusion"] = conclusion.start
-STAFF_FLOWS["reports"] = reports.start
-
-LINK_FEATURES = {
-    LinkKind.SESSION: "features.session_link",
-    LinkKind.PETITION: "features.petition_link",
+# Staff menu entries: the action that allows it, its label, and where its flow starts.
+STAFF_ENTRIES: dict[str, tuple[Action, str, Entry]] = {
+    "inbox": (Action.VIEW_INBOX, "staff_menu.inbox", workflow_inbox.start),
+    "onbehalf": (Action.FILE_ON_BEHALF, "petitions.menu.onbehalf", petitions_staff.start),
+    "sessions": (Action.MANAGE_SESSIONS, "staff_menu.sessions", sessions_admin.start),
+    "broadcast": (Action.BROADCAST, "staff_menu.broadcast", broadcast.start),
+    "unit": (Action.VIEW_UNIT_TASKS, "staff_menu.unit_tasks", workflow_unit.start),
+    "overdue": (Action.VIEW_OVERDUE, "staff_menu.overdue", workflow_supervisor.start),
+    "reports": (Action.VIEW_REPORTS, "staff_menu.reports", reports.start),
+    "conclusion": (Action.PUBLISH_CONCLUSION, "conclusion.menu", conclusion.start),
+}
+# Main-menu buttons and deep links; each entry answers the button press itself.
+RESIDENT_FLOWS: dict[str, Entry] = {
+    "petition": petitions.start,
+    "mine": petitions_mine.show,
+    "sessions": sessions_resident.show_list,
+}
+LINK_FLOWS: dict[LinkKind, LinkEntry] = {
+    LinkKind.PETITION: petitions_mine.open_link,
+    LinkKind.SESSION: sessions_resident.open_link,
 }
 
 
@@ -107,18 +90,8 @@ async def hand_off(
     update: Update, context: ContextTypes.DEFAULT_TYPE, link: DeepLink | None
 ) -> None:
     """Open the flow a deep link points to, once the person is ready for it."""
-    if link is None:
-        return
-    if link.kind in LINK_FLOWS:
+    if link is not None:
         await LINK_FLOWS[link.kind](update, context, link)
-        return
-    await reply(
-        update,
-        "deep_link_pending",
-        home_markup(),
-        feature=label(LINK_FEATURES[link.kind]),
-        ref=link.ref,
-    )
 
 
 async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,15 +140,6 @@ async def on_menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await profile.show(update, context)
     elif key in RESIDENT_FLOWS:
         await RESIDENT_FLOWS[key](update, context)
-    elif key in RESIDENT_FEATURES:
-        await ack(update)
-        await reply(
-            update,
-            "coming_soon",
-            home_markup(),
-            feature=label(RESIDENT_FEATURES[key]),
-            **office(context),
-        )
     else:
         await ack(update, "button_expired")
 
@@ -190,16 +154,12 @@ async def on_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if entry is None:
         await ack(update, "button_expired")
         return
-    action, _, feature_key = entry
+    action, _, start = entry
     staff = await _staff(context, user.id)
     if not can(staff.role if staff else None, action):
         await ack(update, "not_allowed")
         return
-    if key in STAFF_FLOWS:
-        await STAFF_FLOWS[key](update, context)
-        return
-    await ack(update)
-    await reply(update, "staff_coming_soon", home_markup(), feature=label(feature_key))
+    await start(update, context)
 
 
 def register(app: Application) -> None:
