@@ -56,7 +56,7 @@ def build_application(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
-        .concurrent_updates(True)
+        .concurrent_updates(settings.bot_concurrent_updates)
         .connection_pool_size(settings.telegram_connection_pool_size)
         .post_init(on_startup)
         .post_stop(stop_delivery)
