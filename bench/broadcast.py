@@ -38,6 +38,7 @@ from telegram.error import Forbidden, TelegramError  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
+from bot.aiohttp_request import AiohttpRequest  # noqa: E402
 from bot.calendar import WorkingCalendar  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.delivery import DeliveryConfig, DeliveryWorker  # noqa: E402
@@ -190,7 +191,7 @@ async def run_outbox(recipients: list[int], blocked: set[int], rate: float, seed
             services = Services(store, clock, ward, WorkingCalendar())
             await staff_uc.sync_from_config(services)
             await add_residents(store, ward, recipients)
-            bot = Bot(TOKEN, base_url=tg.base_url, request=HTTPXRequest(connection_pool_size=32))
+            bot = Bot(TOKEN, base_url=tg.base_url, request=AiohttpRequest(connection_pool_size=16))
             await bot.initialize()
             worker = DeliveryWorker(
                 store,

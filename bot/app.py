@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
+from bot.aiohttp_request import AiohttpRequest
 from bot.calendar import WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.delivery import DeliveryConfig, DeliveryWorker
@@ -50,15 +52,18 @@ def build_application(
     *,
     clock: Clock | None = None,
     store: Store | None = None,
+    tune_gc: bool = False,
 ) -> BotApp:
+    """``tune_gc`` is for the long-running ``python -m bot run`` process, not for tests."""
     app = (
         ApplicationBuilder()
+        .request(AiohttpRequest(connection_pool_size=settings.telegram_connection_pool_size))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(settings.bot_concurrent_updates)
-        .connection_pool_size(settings.telegram_connection_pool_size)
-        .post_init(on_startup)
+        .post_init(on_startup_tuned if tune_gc else on_startup)
         .post_stop(stop_delivery)
         .post_shutdown(on_shutdown)
         .build()
@@ -120,6 +125,20 @@ async def stop_delivery(app: BotApp) -> None:
     worker: DeliveryWorker | None = app.bot_data.pop(WORKER_KEY, None)
     if worker is not None:
         await worker.stop()
+
+
+async def on_startup_tuned(app: BotApp) -> None:
+    await on_startup(app)
+    tune_garbage_collector()
+
+
+def tune_garbage_collector() -> None:
+    """Under load, Python's default young-generation pass (every 700 allocations) ran hundreds of
+    times a second over the short-lived objects python-telegram-bot builds per request. Freezing
+    what start-up built and collecting the young generation every 50,000 allocations took the
+    intake p99 from ~155 ms to ~130 ms (bench/intake.py)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 10, 10)
 
 
 async def on_shutdown(app: BotApp) -> None:

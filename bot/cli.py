@@ -117,7 +117,7 @@ def run() -> None:
     ward = load_ward(settings.ward_config)
     configure_logging(settings.log_level)
     asyncio.run(preflight(settings))
-    application = build_application(settings, ward)
+    application = build_application(settings, ward, tune_gc=True)
     if settings.bot_mode is BotMode.WEBHOOK:
         application.run_webhook(**webhook_options(settings))
     else:

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = TELEGRAM_API_BASE_URL
     telegram_file_base_url: str = TELEGRAM_FILE_BASE_URL
     telegram_connection_pool_size: int = Field(default=16, ge=1, le=256)
-    bot_concurrent_updates: int = Field(default=8, ge=1, le=256)
+    bot_concurrent_updates: int = Field(default=16, ge=1, le=256)
     database_path: Path = Path("data/nghe-dan-noi.db")
     ward_config: Path = Path("ward.toml")
     log_level: str = "INFO"
