@@ -39,7 +39,6 @@ from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
 from bot.aiohttp_request import AiohttpRequest  # noqa: E402
-from bot.calendar import WorkingCalendar  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.delivery import DeliveryConfig, DeliveryWorker  # noqa: E402
 from bot.domain import Consent, Resident  # noqa: E402
@@ -188,7 +187,7 @@ async def run_outbox(recipients: list[int], blocked: set[int], rate: float, seed
         with tempfile.TemporaryDirectory() as folder:
             store = await SqliteStore.open(Path(folder) / "bench.db")
             clock = SystemClock()
-            services = Services(store, clock, ward, WorkingCalendar())
+            services = Services.for_ward(store, clock, ward)
             await staff_uc.sync_from_config(services)
             await add_residents(store, ward, recipients)
             bot = Bot(TOKEN, base_url=tg.base_url, request=AiohttpRequest(connection_pool_size=16))

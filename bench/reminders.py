@@ -30,7 +30,6 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.calendar import WorkingCalendar  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.usecases import staff as staff_uc  # noqa: E402
 from bot.usecases.common import Services  # noqa: E402
@@ -112,7 +111,7 @@ async def measure(folder: Path, total: int, due: int) -> tuple[float, int]:
     store = await SqliteStore.open(path)
     try:
         ward = load_ward_config(ROOT / "ward.example.toml")
-        services = Services(store, ManualClock(NOW), ward, WorkingCalendar())
+        services = Services.for_ward(store, ManualClock(NOW), ward)
         await staff_uc.sync_from_config(services)
         timings = []
         for _ in range(ROUNDS):

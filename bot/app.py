@@ -14,7 +14,6 @@ from telegram.ext import Application, ApplicationBuilder
 
 import handlers
 from bot.aiohttp_request import AiohttpRequest
-from bot.calendar import WorkingCalendar
 from bot.clock import Clock, SystemClock
 from bot.delivery import DeliveryConfig, DeliveryWorker
 from bot.ports import Store
@@ -81,12 +80,7 @@ async def on_startup(app: BotApp) -> None:
         wiring.settings.ensure_database_folder()
         store = await SqliteStore.open(wiring.settings.database_path)
         app.bot_data["owned_store"] = store
-    services = Services(
-        store=store,
-        clock=wiring.clock,
-        ward=wiring.ward,
-        calendar=WorkingCalendar(wiring.ward.extra_holidays, wiring.ward.extra_working_days),
-    )
+    services = Services.for_ward(store, wiring.clock, wiring.ward)
     app.bot_data[SERVICES_KEY] = services
     await staff_uc.sync_from_config(services)
     staff = await staff_uc.active_staff(services)

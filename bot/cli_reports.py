@@ -15,7 +15,6 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.calendar import WorkingCalendar
 from bot.cli import fail, load_settings, load_ward
 from bot.clock import SystemClock
 from bot.petitions import FieldOfConcern, Status
@@ -52,12 +51,7 @@ def _run(work: Callable[[Services], Awaitable[T]]) -> T:
             fail(f"không thấy cơ sở dữ liệu {settings.database_path} (DATABASE_PATH)")
         store = await SqliteStore.open(settings.database_path)
         try:
-            services = Services(
-                store=store,
-                clock=SystemClock(),
-                ward=ward,
-                calendar=WorkingCalendar(ward.extra_holidays, ward.extra_working_days),
-            )
+            services = Services.for_ward(store, SystemClock(), ward)
             return await work(services)
         finally:
             await store.close()

@@ -15,7 +15,6 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.calendar import WorkingCalendar
 from bot.cli import fail, load_settings, load_ward
 from bot.clock import SystemClock
 from bot.sessions import AudienceScope, Host, Session, SessionForm, SessionKind, SocialGroup
@@ -71,12 +70,7 @@ def _run(work: Callable[[Sessions, Services], Awaitable[T]]) -> T:
         settings.ensure_database_folder()
         store = await SqliteStore.open(settings.database_path)
         try:
-            services = Services(
-                store=store,
-                clock=SystemClock(),
-                ward=ward,
-                calendar=WorkingCalendar(ward.extra_holidays, ward.extra_working_days),
-            )
+            services = Services.for_ward(store, SystemClock(), ward)
             return await work(Sessions(services), services)
         finally:
             await store.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 import aiosqlite
 
@@ -18,13 +17,7 @@ from bot.deadlines import (
     first_look_on,
 )
 from storage.codec import from_db_time, required_time, to_db_time
-
-
-async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]
-) -> aiosqlite.Row | None:
-    rows = list(await conn.execute_fetchall(sql, params))
-    return rows[0] if rows else None
+from storage.rows import fetch_one
 
 
 def _day(value: str | None) -> date | None:

@@ -11,19 +11,13 @@ import aiosqlite
 
 from bot.reporting import Minutes, PetitionFilter, PetitionRow, Satisfaction
 from storage.codec import required_time, to_db_time
+from storage.rows import fetch_one
 from storage.workflow import _JOINED, _item
 
 _WITH_AUTHOR = (
     _JOINED.replace("SELECT p.*,", "SELECT p.*, r.full_name AS r_full_name,", 1)
     + " LEFT JOIN residents r ON r.telegram_id = p.author_id"
 )
-
-
-async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]
-) -> aiosqlite.Row | None:
-    rows = list(await conn.execute_fetchall(sql, params))
-    return rows[0] if rows else None
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ from storage.files import SqliteFiles
 from storage.outbox import SqliteBroadcasts, SqliteOutbox
 from storage.petitions import SqlitePetitions
 from storage.reports import SqliteReports
+from storage.rows import fetch_one
 from storage.sessions import SqliteSessions
 from storage.workflow import SqliteWorkflow
 
@@ -166,14 +167,6 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buffer[:80]!r}")
     return statements
-
-
-async def fetch_one(
-    conn: aiosqlite.Connection, sql: str, params: tuple[Any, ...]
-) -> aiosqlite.Row | None:
-    """One row in one hop to the SQLite thread (the cursor is closed for us)."""
-    rows = list(await conn.execute_fetchall(sql, params))
-    return rows[0] if rows else None
 
 
 @dataclass(slots=True)

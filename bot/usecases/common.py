@@ -21,6 +21,12 @@ class Services:
     ward: WardConfig
     calendar: WorkingCalendar
 
+    @classmethod
+    def for_ward(cls, store: Store, clock: Clock, ward: WardConfig) -> Services:
+        """The services with the calendar the ward config implies (its local days off/on)."""
+        calendar = WorkingCalendar(ward.extra_holidays, ward.extra_working_days)
+        return cls(store=store, clock=clock, ward=ward, calendar=calendar)
+
 
 async def audit(
     uow: UnitOfWork,
