@@ -38,17 +38,17 @@ from telegram.error import Forbidden, TelegramError  # noqa: E402
 from telegram.ext import AIORateLimiter, ExtBot  # noqa: E402
 from telegram.request import HTTPXRequest  # noqa: E402
 
-from bot.aiohttp_request import AiohttpRequest  # noqa: E402
+from bot.channels.telegram.aiohttp_request import AiohttpRequest  # noqa: E402
+from bot.channels.telegram.sender import TelegramSender  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
-from bot.delivery import DeliveryConfig, DeliveryWorker  # noqa: E402
-from bot.domain import Consent, Resident  # noqa: E402
-from bot.fake_telegram import FakeTelegramServer  # noqa: E402
-from bot.outbox import Status, enqueue  # noqa: E402
-from bot.telegram_sender import TelegramSender  # noqa: E402
+from bot.domain.people import Consent, Resident  # noqa: E402
+from bot.domain.ward import WardConfig, load_ward_config  # noqa: E402
+from bot.fakes.telegram import FakeTelegramServer  # noqa: E402
+from bot.outbox.queue import Status, enqueue  # noqa: E402
+from bot.outbox.worker import DeliveryConfig, DeliveryWorker  # noqa: E402
 from bot.usecases import staff as staff_uc  # noqa: E402
 from bot.usecases.broadcast import Broadcasts, Outcome, progress_view  # noqa: E402
 from bot.usecases.common import Services  # noqa: E402
-from bot.ward import WardConfig, load_ward_config  # noqa: E402
 from storage.sqlite import SqliteStore  # noqa: E402
 
 TOKEN = "123456:BENCH"

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.fake_telegram import FakeTelegramServer, SimUser  # noqa: E402
+from bot.fakes.telegram import FakeTelegramServer, SimUser  # noqa: E402
 
 TOKEN = "123456:BENCH"
 

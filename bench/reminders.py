@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import ManualClock  # noqa: E402
+from bot.domain.ward import load_ward_config  # noqa: E402
 from bot.usecases import staff as staff_uc  # noqa: E402
 from bot.usecases.common import Services  # noqa: E402
 from bot.usecases.reminders import Reminders  # noqa: E402
-from bot.ward import load_ward_config  # noqa: E402
 from storage.sqlite import SqliteStore  # noqa: E402
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -10,9 +10,9 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
-from bot.outbox import Content, MediaKind, Method, Status, Tally
-from bot.telegram_sender import reply_markup
+from bot.channels.telegram.sender import reply_markup
+from bot.domain.people import ChatState
+from bot.outbox.queue import Content, MediaKind, Method, Status, Tally
 from bot.usecases.broadcast import (
     CALLBACK_PREFIX,
     CAPTION_LIMIT,

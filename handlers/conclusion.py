@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
+from bot.domain.people import ChatState
 from bot.usecases.conclusion import ConclusionOutcome, ConclusionResult, Conclusions, Draft
 from handlers.common import MAX_TEXT, ack, buttons, home_markup, reply, services
 from messages import label

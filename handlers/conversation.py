@@ -17,7 +17,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain import ChatState, Consent
+from bot.domain.people import ChatState, Consent
 from bot.usecases import broadcast as broadcast_uc
 from bot.usecases import conclusion as conclusion_uc
 from bot.usecases import dossier as dossier_uc

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.deeplink import DeepLink, LinkKind
-from bot.domain import StaffRecord
-from bot.permissions import Action, actions_for, can
+from bot.domain.deeplink import DeepLink, LinkKind
+from bot.domain.people import StaffRecord
+from bot.domain.permissions import Action, actions_for, can
 from handlers import (
     broadcast,
     conclusion,

@@ -11,7 +11,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.domain import ChatState
+from bot.domain.people import ChatState
 from bot.usecases.onboarding import NAME_MAX, Onboarding, Outcome, Result, Step
 from handlers import menu
 from handlers.commands import set_staff_commands

@@ -20,8 +20,8 @@ from telegram import (
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
-from bot.petitions import CONTENT_MAX, AttachmentKind, FieldOfConcern
+from bot.domain.people import ChatState
+from bot.domain.petitions import CONTENT_MAX, AttachmentKind, FieldOfConcern
 from bot.usecases.onboarding import NAME_MAX
 from bot.usecases.petitions import (
     FLOW,

@@ -14,8 +14,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.deeplink import DeepLink
-from bot.petitions import EventKind, PetitionEvent
+from bot.domain.deeplink import DeepLink
+from bot.domain.petitions import EventKind, PetitionEvent
 from bot.usecases.petitions import Page, Petitions, Timeline, TimelineOutcome
 from handlers.common import NO_PREVIEW, ack, buttons, home_markup, reply, services
 from messages import label, render

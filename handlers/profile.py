@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.domain import ChatState
-from bot.sessions import SocialGroup
+from bot.domain.people import ChatState
+from bot.domain.sessions import SocialGroup
 from bot.usecases.onboarding import NAME_MAX
 from bot.usecases.profile import Field, Outcome, Profile, Result, social_order
 from handlers.common import ack, buttons, home_markup, remove_buttons, reply, services

@@ -13,9 +13,9 @@ import logging
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot.domain import ChatState
-from bot.permissions import Action, can
-from bot.reporting import Period, PeriodKind, month_of, parse_period, quarter_of
+from bot.domain.people import ChatState
+from bot.domain.permissions import Action, can
+from bot.domain.reporting import Period, PeriodKind, month_of, parse_period, quarter_of
 from bot.usecases.dossier import MINUTES_MAX, DossierOutcome, Dossiers
 from bot.usecases.reports import Reports, period_text
 from handlers.common import SERVICES_KEY, ack, buttons, home_markup, reply, services

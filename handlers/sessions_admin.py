@@ -11,10 +11,17 @@ from typing import Any
 from telegram import InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
-from bot.permissions import Action, can
-from bot.poster import poster, poster_filename
-from bot.sessions import AudienceScope, Host, SessionForm, SessionKind, SessionStatus, SocialGroup
+from bot.documents.poster import poster, poster_filename
+from bot.domain.people import ChatState
+from bot.domain.permissions import Action, can
+from bot.domain.sessions import (
+    AudienceScope,
+    Host,
+    SessionForm,
+    SessionKind,
+    SessionStatus,
+    SocialGroup,
+)
 from bot.usecases.sessions import (
     REASON_MAX,
     TITLE_MAX,
@@ -349,7 +356,7 @@ async def show_summary(
 
 
 def _preview(context: ContextTypes.DEFAULT_TYPE, draft: SessionDraft) -> dict[str, Any]:
-    from bot.sessions import Session
+    from bot.domain.sessions import Session
 
     session = Session(
         title=draft.title,

@@ -9,10 +9,10 @@ from telegram import InputFile, Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.deeplink import DeepLink
-from bot.domain import ChatState
-from bot.ics import ics_filename, session_ics
-from bot.sessions import SessionStatus
+from bot.documents.ics import ics_filename, session_ics
+from bot.domain.deeplink import DeepLink
+from bot.domain.people import ChatState
+from bot.domain.sessions import SessionStatus
 from bot.usecases.sessions import TOPIC_MAX, Listed, RegOutcome, RegResult, Sessions, card
 from handlers.common import ack, buttons, home_markup, reply, services
 from messages import label, render

@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
+from bot.domain.people import ChatState
 from bot.usecases.survey import Survey, SurveyOutcome
 from handlers.common import MAX_TEXT, ack, buttons, home_markup, remove_buttons, reply, services
 from messages import label

@@ -8,9 +8,9 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.petitions import FieldOfConcern, Status
+from bot.domain.petitions import FieldOfConcern, Status
+from bot.domain.workflow import INBOX_STATUSES, InboxFilter, Item
 from bot.usecases.workflow import Change, Result, TextKind
-from bot.workflow import INBOX_STATUSES, InboxFilter, Item
 from handlers.common import ack, buttons, home_markup, reply, services
 from handlers.workflow_common import ask_text, parse_id, refuse_or_explain, show, use_case
 from messages import label

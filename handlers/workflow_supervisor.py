@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
+from bot.domain.people import ChatState
 from bot.usecases.workflow import Result, Trail
 from handlers.common import ack, buttons, reply, services
 from handlers.workflow_common import parse_id, use_case

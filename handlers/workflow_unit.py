@@ -6,9 +6,9 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes
 
-from bot.domain import ChatState
+from bot.domain.people import ChatState
+from bot.domain.workflow import is_overdue
 from bot.usecases.workflow import Change, Result, TextKind
-from bot.workflow import is_overdue
 from handlers.common import MAX_TEXT, ack, buttons, home_markup, remove_buttons, reply, services
 from handlers.workflow_common import ask_text, parse_id, refuse_or_explain, use_case
 from handlers.workflow_inbox import _done as secretary_done

@@ -1,4 +1,4 @@
-"""SQLite repository for deadlines (implements ``bot.deadlines.DeadlineRepository``)."""
+"""SQLite repository for deadlines (implements ``bot.domain.deadlines.DeadlineRepository``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.deadlines import (
+from bot.domain.deadlines import (
     ConclusionNotice,
     Deadline,
     DeadlineKind,

@@ -1,4 +1,4 @@
-"""SQLite repository for stored files (implements ``bot.files.FileRepository``)."""
+"""SQLite repository for stored files (implements ``bot.domain.files.FileRepository``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.files import StoredFile
+from bot.domain.files import StoredFile
 from storage.codec import to_db_time
 
 

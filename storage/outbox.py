@@ -1,4 +1,4 @@
-"""SQLite repositories for the outbox and broadcasts (``bot.outbox`` protocols)."""
+"""SQLite repositories for the outbox and broadcasts (``bot.outbox.queue`` protocols)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.outbox import (
+from bot.outbox.queue import (
     Audience,
     AudienceKind,
     Broadcast,

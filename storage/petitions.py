@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.petitions import (
+from bot.domain.petitions import (
     Attachment,
     Channel,
     EventKind,

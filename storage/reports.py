@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.reporting import Minutes, PetitionFilter, PetitionRow, Satisfaction
+from bot.domain.reporting import Minutes, PetitionFilter, PetitionRow, Satisfaction
 from storage.codec import required_time, to_db_time
 from storage.rows import fetch_one
 from storage.workflow import _JOINED, _item

@@ -1,4 +1,4 @@
-"""SQLite repository for dialogue sessions and their registrations (``bot.sessions`` protocol)."""
+"""SQLite repository for dialogue sessions and their registrations (``bot.domain.sessions``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.sessions import (
+from bot.domain.sessions import (
     AudienceScope,
     Host,
     Registration,

@@ -20,7 +20,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
+from bot.domain.people import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
 from storage.codec import from_db_time, required_time, to_db_time
 from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
 from storage.files import SqliteFiles
@@ -60,7 +60,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 
 
 class SqliteStore:
-    """The embedded default store (implements ``bot.ports.Store``)."""
+    """The embedded default store (implements ``bot.domain.ports.Store``)."""
 
     def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
         self.path = path

@@ -9,8 +9,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.petitions import FieldOfConcern, Status
-from bot.workflow import (
+from bot.domain.petitions import FieldOfConcern, Status
+from bot.domain.workflow import (
     INBOX_STATUSES,
     UNIT_STATUSES,
     ConclusionItem,

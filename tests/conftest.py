@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application, running
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer, SimUser
+from bot.domain.ward import WardConfig, load_ward_config
+from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.settings import Settings
-from bot.ward import WardConfig, load_ward_config
 from storage.sqlite import SqliteStore
 
 ROOT = Path(__file__).resolve().parent.parent

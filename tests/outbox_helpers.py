@@ -8,10 +8,10 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
-from bot.delivery import DeliveryConfig, SendResult, Sent
-from bot.domain import Consent, Resident
-from bot.outbox import Content, Notification, OutboxMessage, Priority, notify
-from bot.ports import Store
+from bot.domain.people import Consent, Resident
+from bot.domain.ports import Store
+from bot.outbox.queue import Content, Notification, OutboxMessage, Priority, notify
+from bot.outbox.worker import DeliveryConfig, SendResult, Sent
 
 FAST = DeliveryConfig(
     global_rate=1000,

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.calendar import WorkingCalendar
 from bot.clock import ManualClock
-from bot.deadlines import ConclusionNotice
-from bot.domain import Consent, Resident
-from bot.petitions import Channel, FieldOfConcern, OnBehalf, Petition, Status, tracking_code
-from bot.ports import Store
-from bot.reporting import Minutes
-from bot.sessions import (
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.deadlines import ConclusionNotice
+from bot.domain.people import Consent, Resident
+from bot.domain.petitions import Channel, FieldOfConcern, OnBehalf, Petition, Status, tracking_code
+from bot.domain.ports import Store
+from bot.domain.reporting import Minutes
+from bot.domain.sessions import (
     Host,
     Registration,
     RegistrationStatus,
@@ -23,9 +23,9 @@ from bot.sessions import (
     SessionKind,
     SessionStatus,
 )
+from bot.domain.ward import WardConfig
+from bot.domain.workflow import Handling, Outcome
 from bot.usecases.common import Services
-from bot.ward import WardConfig
-from bot.workflow import Handling, Outcome
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 R1, R2, R3 = 700101, 700102, 700103

@@ -11,8 +11,8 @@ from aiohttp import web
 from telegram import Bot, InputFile
 from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
 
-from bot.aiohttp_request import AiohttpRequest
-from bot.fake_telegram import FakeTelegramServer
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.fakes.telegram import FakeTelegramServer
 from tests.conftest import TOKEN
 
 

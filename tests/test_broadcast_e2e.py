@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application, running
 from bot.clock import ManualClock
-from bot.fake_telegram import ChatMessage, FakeTelegramServer, SimUser
-from bot.outbox import (
+from bot.domain.ports import UnitOfWork
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
+from bot.outbox.queue import (
     Audience,
     AudienceKind,
     Broadcast,
@@ -25,9 +27,7 @@ from bot.outbox import (
     enqueue,
     notify,
 )
-from bot.ports import UnitOfWork
 from bot.usecases import broadcast as broadcast_uc
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID, make_settings, toast_after
 from tests.outbox_helpers import add_residents, eventually
@@ -327,7 +327,7 @@ async def test_markup_telegram_cannot_parse_is_resent_as_plain_text(
     clock: ManualClock,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.delivery")
+    caplog.set_level(logging.WARNING, logger="bot.outbox.worker")
     user = tg.user(2501, known=True)
     async with store.transaction() as uow:
         await uow.outbox.add(
@@ -474,7 +474,7 @@ async def test_a_notice_to_the_registrants_of_a_session(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from bot.sessions import SessionKind
+    from bot.domain.sessions import SessionKind
     from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
     from handlers.common import SERVICES_KEY
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.calendar import WorkingCalendar
+from bot.domain.calendar import WorkingCalendar
 
 cal = WorkingCalendar()
 

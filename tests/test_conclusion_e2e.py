@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.deadlines import DeadlineKind, DeadlineStatus
-from bot.domain import Consent, Resident
-from bot.fake_telegram import FakeTelegramServer
-from bot.petitions import EventKind, FieldOfConcern
-from bot.petitions import Status as PetitionStatus
-from bot.sessions import Session, SessionKind, SessionStatus
+from bot.domain.deadlines import DeadlineKind, DeadlineStatus
+from bot.domain.people import Consent, Resident
+from bot.domain.petitions import EventKind, FieldOfConcern
+from bot.domain.petitions import Status as PetitionStatus
+from bot.domain.sessions import Session, SessionKind, SessionStatus
+from bot.domain.workflow import Handling, Outcome
+from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.reminders import Reminders
-from bot.workflow import Handling, Outcome
 from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, toast_after

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from bot.domain.ward import ConfigError, Role, load_ward_config
 from bot.settings import BotMode, Settings
-from bot.ward import ConfigError, Role, load_ward_config
 from tests.conftest import ROOT
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.calendar import WorkingCalendar
-from bot.deadlines import (
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.deadlines import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,

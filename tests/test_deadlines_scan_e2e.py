@@ -7,16 +7,16 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.app import build_application, running
+from bot.channels.telegram.app import build_application, running
 from bot.clock import ManualClock
-from bot.deadlines import DeadlineKind
-from bot.fake_telegram import FakeTelegramServer
-from bot.petitions import Channel, FieldOfConcern, OnBehalf, Petition, tracking_code
-from bot.ports import Store
-from bot.sessions import Session, SessionKind, SessionStatus
+from bot.domain.deadlines import DeadlineKind
+from bot.domain.petitions import Channel, FieldOfConcern, OnBehalf, Petition, tracking_code
+from bot.domain.ports import Store
+from bot.domain.sessions import Session, SessionKind, SessionStatus
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.common import Services
 from bot.usecases.reminders import Reminders
-from bot.ward import WardConfig
 from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, make_settings
@@ -177,7 +177,7 @@ async def test_reminders_across_tet_with_a_restart(
 async def test_session_deadlines_open_from_the_scan(
     store: SqliteStore, ward: WardConfig, clock: ManualClock
 ) -> None:
-    from bot.calendar import WorkingCalendar
+    from bot.domain.calendar import WorkingCalendar
 
     services = Services(store=store, clock=clock, ward=ward, calendar=WorkingCalendar())
     clock.set(local(2026, 1, 5, 9))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from bot.deadlines import DeadlineKind, DeadlineStatus
+from bot.domain.deadlines import DeadlineKind, DeadlineStatus
 from storage.sqlite import SqliteStore
 
 NOW = datetime(2026, 1, 5, 2, tzinfo=UTC)

@@ -1,4 +1,4 @@
-from bot.deeplink import DeepLink, LinkKind, parse_deep_link
+from bot.domain.deeplink import DeepLink, LinkKind, parse_deep_link
 
 
 def test_parse_deep_link() -> None:

@@ -11,9 +11,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot.clock import ManualClock
-from bot.reporting import PetitionFilter
+from bot.domain.reporting import PetitionFilter
+from bot.domain.ward import WardConfig
 from bot.usecases.dossier import DossierOutcome, Dossiers, slug, write_dossier
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID
 from tests.reports_seed import CONCLUSION, MINUTES, NAMES, ON_BEHALF, R1, seeded_services

@@ -34,9 +34,9 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from bot.fake_telegram import FakeTelegramServer, SimUser, parse_html
-from bot.fake_telegram.htmltext import EntityParseError
-from bot.fake_telegram.ratelimit import RateLimiter
+from bot.fakes.telegram import FakeTelegramServer, SimUser, parse_html
+from bot.fakes.telegram.htmltext import EntityParseError
+from bot.fakes.telegram.ratelimit import RateLimiter
 
 TOKEN = "123456:TEST"
 LAN = 1001

@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import ContextTypes
 
-from bot.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application, running
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer, SimUser
-from bot.ward import WardConfig
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer, SimUser
 from storage.sqlite import SqliteStore
 from tests.conftest import make_settings
 

@@ -9,14 +9,14 @@ import zxingcpp
 from icalendar import Calendar
 from PIL import Image
 
-from bot.calendar import WorkingCalendar
 from bot.clock import ManualClock
-from bot.ics import session_ics
-from bot.poster import poster
-from bot.sessions import Session, SessionKind
+from bot.documents.ics import session_ics
+from bot.documents.poster import poster
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.sessions import Session, SessionKind
+from bot.domain.ward import WardConfig
 from bot.usecases.common import Services
 from bot.usecases.sessions import card
-from bot.ward import WardConfig
 
 LINK = "https://t.me/nghedannoi_bot?start=s12"
 

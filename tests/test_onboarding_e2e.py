@@ -3,9 +3,9 @@ driven through the fake Telegram server against the real Application."""
 
 from __future__ import annotations
 
-from bot.app import BotApp
-from bot.domain import Consent
-from bot.fake_telegram import FakeTelegramServer
+from bot.channels.telegram.app import BotApp
+from bot.domain.people import Consent
+from bot.fakes.telegram import FakeTelegramServer
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID, onboard, toast_after
 
@@ -271,7 +271,7 @@ async def test_restart_keeps_the_onboarding_step(
     clock,
     tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.app import build_application, running
+    from bot.channels.telegram.app import build_application, running
     from tests.conftest import make_settings
 
     user = tg.user(1010, first_name="Khánh")

@@ -15,8 +15,16 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.clock import SystemClock
-from bot.fake_telegram import FakeTelegramServer
-from bot.outbox import Audience, AudienceKind, Broadcast, Content, Notification, Priority, Status
+from bot.fakes.telegram import FakeTelegramServer
+from bot.outbox.queue import (
+    Audience,
+    AudienceKind,
+    Broadcast,
+    Content,
+    Notification,
+    Priority,
+    Status,
+)
 from bot.usecases.broadcast import NOTICE_EVENT
 from messages import render
 from storage.sqlite import SqliteStore

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import ManualClock
-from bot.domain import Consent, Resident, Role, StaffRecord
-from bot.outbox import (
+from bot.domain.people import Consent, Resident, Role, StaffRecord
+from bot.outbox.queue import (
     Audience,
     AudienceKind,
     Broadcast,

@@ -16,16 +16,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.delivery import (
-    BadRequest,
-    Blocked,
-    DeliveryConfig,
-    DeliveryWorker,
-    ParseError,
-    RetryAfter,
-    Transient,
-)
-from bot.outbox import (
+from bot.outbox.queue import (
     Audience,
     AudienceKind,
     Broadcast,
@@ -36,6 +27,15 @@ from bot.outbox import (
     Status,
     Tally,
     enqueue,
+)
+from bot.outbox.worker import (
+    BadRequest,
+    Blocked,
+    DeliveryConfig,
+    DeliveryWorker,
+    ParseError,
+    RetryAfter,
+    Transient,
 )
 from storage.sqlite import SqliteStore
 from tests.outbox_helpers import FAST, ScriptedSender, add_residents, eventually, put, row
@@ -194,7 +194,7 @@ async def test_parse_error_resends_as_plain_text_once(
     start_worker,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="bot.delivery")
+    caplog.set_level(logging.WARNING, logger="bot.outbox.worker")
     sender.script[5] = [ParseError("Can't parse entities: unexpected end tag")]
     sender.script[6] = [ParseError("Can't parse entities: x"), ParseError("Can't parse: y")]
     fixed = await put(store, clock.now(), 5, "a", text="<b>Họp</b> lúc 8h &amp; 9h", event="e1")

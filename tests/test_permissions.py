@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.permissions import Action, actions_for, can
-from bot.ward import Role
+from bot.domain.permissions import Action, actions_for, can
+from bot.domain.ward import Role
 
 EXPECTED = {
     Action.VIEW_INBOX: {Role.SECRETARY, Role.ADMIN},

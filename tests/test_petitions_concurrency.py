@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.petitions import Outcome, Petitions
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import onboard
 from tests.test_petitions_e2e import SUBMIT, fresh, to_summary

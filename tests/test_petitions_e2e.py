@@ -6,16 +6,16 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import BotApp, build_application, running
-from bot.calendar import WorkingCalendar
+from bot.channels.telegram.app import BotApp, build_application, running
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer, SimUser
-from bot.fake_telegram.models import ChatMessage
-from bot.petitions import AttachmentKind, Channel, FieldOfConcern, Petition
-from bot.sessions import Session, SessionKind, SessionStatus
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.petitions import AttachmentKind, Channel, FieldOfConcern, Petition
+from bot.domain.sessions import Session, SessionKind, SessionStatus
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer, SimUser
+from bot.fakes.telegram.models import ChatMessage
 from bot.usecases.common import Services
 from bot.usecases.petitions import Petitions, Step
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, make_settings, onboard, toast_after
 

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from bot.calendar import WorkingCalendar
 from bot.clock import ManualClock
-from bot.domain import ChatState, Consent, Resident
-from bot.petitions import (
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.people import ChatState, Consent, Resident
+from bot.domain.petitions import (
     Channel,
     FieldOfConcern,
     Petition,
@@ -20,7 +20,8 @@ from bot.petitions import (
     public_label,
     tracking_code,
 )
-from bot.sessions import Session, SessionKind, SessionStatus
+from bot.domain.sessions import Session, SessionKind, SessionStatus
+from bot.domain.ward import WardConfig
 from bot.usecases import staff as staff_uc
 from bot.usecases.common import Services
 from bot.usecases.petitions import (
@@ -31,7 +32,6 @@ from bot.usecases.petitions import (
     Step,
     run_digest,
 )
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID
 

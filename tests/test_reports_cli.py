@@ -13,7 +13,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot.clock import ManualClock
-from bot.ward import WardConfig
+from bot.domain.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import ROOT, TOKEN
 from tests.reports_seed import NAMES, R2, seeded_services

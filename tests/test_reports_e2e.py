@@ -9,10 +9,10 @@ import io
 from docx import Document
 from openpyxl import load_workbook
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer
-from bot.ward import WardConfig
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, onboard, toast_after
 from tests.reports_seed import seeded_services

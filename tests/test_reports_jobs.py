@@ -9,9 +9,9 @@ import io
 from openpyxl import load_workbook
 
 from bot.clock import ManualClock
-from bot.reporting import Period, PeriodKind, first_working_day, parse_period, reminder_day
+from bot.domain.reporting import Period, PeriodKind, first_working_day, parse_period, reminder_day
+from bot.domain.ward import WardConfig
 from bot.usecases.reports import Reports
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID, SUPERVISOR_ID
 from tests.reports_seed import local, seeded_services, services_for

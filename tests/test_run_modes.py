@@ -9,11 +9,11 @@ import socket
 import sys
 from pathlib import Path
 
-from bot.app import build_application, running
+from bot.channels.telegram.app import build_application, running
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer
 from bot.settings import BotMode
-from bot.ward import WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import ROOT, TOKEN, make_settings
 

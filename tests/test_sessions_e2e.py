@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.app import BotApp, build_application, running
-from bot.calendar import WorkingCalendar
+from bot.channels.telegram.app import BotApp, build_application, running
 from bot.clock import ManualClock
-from bot.fake_telegram import ChatMessage, FakeTelegramServer, SimUser
-from bot.sessions import RegistrationStatus, SessionKind, SessionStatus
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.sessions import RegistrationStatus, SessionKind, SessionStatus
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
 from bot.usecases.common import Services
 from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
-from bot.ward import WardConfig
 from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID, make_settings, toast_after
@@ -309,7 +309,7 @@ async def test_lead_time_with_tet_needs_a_reason(
         starts_at=local(2026, 2, 24, 8),
         venue="Nhà văn hóa phường",
     )
-    from bot.sessions import AudienceScope, SocialGroup
+    from bot.domain.sessions import AudienceScope, SocialGroup
 
     draft.audience, draft.social_group = AudienceScope.SOCIAL, SocialGroup.YOUTH
     refused = await uc(bot).create(SECRETARY_ID, draft, publish=True)

@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.calendar import WorkingCalendar
 from bot.clock import ManualClock
-from bot.sessions import SessionKind
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.sessions import SessionKind
+from bot.domain.ward import WardConfig
 from bot.usecases.common import Services
 from bot.usecases.sessions import (
     default_opinion_deadline,
@@ -20,7 +21,6 @@ from bot.usecases.sessions import (
     reminder_windows,
     weekly_fridays,
 )
-from bot.ward import WardConfig
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
 

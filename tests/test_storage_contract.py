@@ -1,4 +1,4 @@
-"""The storage contract: every adapter of ``bot.ports.Store`` must pass these tests.
+"""The storage contract: every adapter of ``bot.domain.ports.Store`` must pass these tests.
 
 Add a factory to STORES to run them against another adapter (PostgreSQL later).
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
-from bot.ports import Store
+from bot.domain.people import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
+from bot.domain.ports import Store
 from storage.sqlite import SqliteStore, apply_migrations
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)

@@ -3,9 +3,9 @@ an optional comment that can be skipped, one answer per person, strangers refuse
 
 from __future__ import annotations
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer
+from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.conclusion import ConclusionOutcome, Conclusions
 from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore

@@ -11,7 +11,7 @@ from jinja2 import meta
 from telegram import Bot
 from telegram.constants import ParseMode
 
-from bot.fake_telegram import FakeTelegramServer
+from bot.fakes.telegram import FakeTelegramServer
 from messages import environment, label, labels, render, template_names
 from tests.conftest import TOKEN
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer, SimUser
-from bot.fake_telegram.models import ChatMessage
-from bot.petitions import Channel, Status
-from bot.sessions import Session, SessionKind, SessionStatus
+from bot.domain.petitions import Channel, Status
+from bot.domain.sessions import Session, SessionKind, SessionStatus
+from bot.fakes.telegram import FakeTelegramServer, SimUser
+from bot.fakes.telegram.models import ChatMessage
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID
 from tests.test_workflow_e2e import CONFIRM, KT, fresh, open_card

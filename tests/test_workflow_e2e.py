@@ -7,13 +7,13 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application, running
 from bot.clock import ManualClock
-from bot.deadlines import DeadlineKind
-from bot.fake_telegram import FakeTelegramServer, SimUser
-from bot.fake_telegram.models import ChatMessage
-from bot.petitions import Channel, FieldOfConcern, Petition, Status
-from bot.ward import WardConfig
+from bot.domain.deadlines import DeadlineKind
+from bot.domain.petitions import Channel, FieldOfConcern, Petition, Status
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer, SimUser
+from bot.fakes.telegram.models import ChatMessage
 from storage.sqlite import SqliteStore
 from tests.conftest import (
     OFFICIAL_ID,

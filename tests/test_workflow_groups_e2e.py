@@ -9,12 +9,12 @@ button under a typed-text prompt."""
 
 from __future__ import annotations
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.deadlines import DeadlineKind
-from bot.fake_telegram import FakeTelegramServer, SimUser
-from bot.fake_telegram.models import ChatMessage
-from bot.petitions import Status
+from bot.domain.deadlines import DeadlineKind
+from bot.domain.petitions import Status
+from bot.fakes.telegram import FakeTelegramServer, SimUser
+from bot.fakes.telegram.models import ChatMessage
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, onboard, toast_after
 from tests.test_workflow_e2e import CONFIRM, KT, file_petition, fresh, open_card, status_of

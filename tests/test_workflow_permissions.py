@@ -9,16 +9,16 @@ from itertools import count
 
 import pytest
 
-from bot.app import BotApp
-from bot.calendar import WorkingCalendar
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.domain import StaffRecord
-from bot.fake_telegram import FakeTelegramServer, SimUser
-from bot.permissions import can_act_on
-from bot.petitions import Channel, FieldOfConcern, Petition
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.people import StaffRecord
+from bot.domain.permissions import can_act_on
+from bot.domain.petitions import Channel, FieldOfConcern, Petition
+from bot.domain.ward import Role, WardConfig
+from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.usecases.common import Services
 from bot.usecases.workflow import Result, Workflow
-from bot.ward import Role, WardConfig
 from storage.sqlite import SqliteStore
 from tests.conftest import ADMIN_ID, OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, onboard, toast_after
 
@@ -86,7 +86,7 @@ async def new_petition(store: SqliteStore, clock: ManualClock) -> int:
 
 
 def test_can_act_on_is_unit_bound() -> None:
-    from bot.permissions import Action
+    from bot.domain.permissions import Action
 
     assert can_act_on(Role.OFFICIAL, "KT", Action.ANSWER_PETITION, "KT")
     assert not can_act_on(Role.OFFICIAL, "VHXH", Action.ANSWER_PETITION, "KT")

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.calendar import WorkingCalendar
 from bot.clock import ManualClock
-from bot.petitions import Channel, FieldOfConcern, Petition, normalise_text
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.petitions import Channel, FieldOfConcern, Petition, normalise_text
+from bot.domain.ward import WardConfig
+from bot.domain.workflow import SIMILAR_LIMIT, SIMILAR_THRESHOLD
 from bot.usecases.common import Services
 from bot.usecases.staff import sync_from_config
 from bot.usecases.workflow import Result, Workflow, find_similar
-from bot.ward import WardConfig
-from bot.workflow import SIMILAR_LIMIT, SIMILAR_THRESHOLD
 from storage.sqlite import SqliteStore
 from tests.conftest import ADMIN_ID, OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.app import BotApp
+from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
-from bot.fake_telegram import FakeTelegramServer
+from bot.fakes.telegram import FakeTelegramServer
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SUPERVISOR_ID, onboard, toast_after
 from tests.test_workflow_e2e import assign_kt, file_petition, fresh

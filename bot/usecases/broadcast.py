@@ -14,9 +14,11 @@ from typing import Any, Protocol
 
 from markupsafe import Markup
 
-from bot.delivery import ProgressView
-from bot.domain import ChatState
-from bot.outbox import (
+from bot.domain.people import ChatState
+from bot.domain.permissions import Action, can
+from bot.domain.ports import UnitOfWork
+from bot.domain.ward import WardConfig
+from bot.outbox.queue import (
     Audience,
     AudienceKind,
     Broadcast,
@@ -32,10 +34,8 @@ from bot.outbox import (
     notify,
     to_plain,
 )
-from bot.permissions import Action, can
-from bot.ports import UnitOfWork
+from bot.outbox.worker import ProgressView
 from bot.usecases.common import Services, audit
-from bot.ward import WardConfig
 from messages import label, render
 
 FLOW = "broadcast"

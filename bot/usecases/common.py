@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.calendar import WorkingCalendar
 from bot.clock import Clock
-from bot.domain import AuditEntry
-from bot.ports import Store, UnitOfWork
-from bot.ward import WardConfig
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.people import AuditEntry
+from bot.domain.ports import Store, UnitOfWork
+from bot.domain.ward import WardConfig
 
 
 @dataclass(slots=True)

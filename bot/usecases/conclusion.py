@@ -17,20 +17,20 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.deadlines import ConclusionNotice, DeadlineKind
-from bot.domain import ChatState
-from bot.outbox import Enqueued, Priority, enqueue
-from bot.permissions import Action, can
-from bot.petitions import EventKind, PetitionEvent, clean_text
-from bot.petitions import Status as PetitionStatus
-from bot.ports import UnitOfWork
-from bot.sessions import Session, SessionStatus, host_text
+from bot.domain.deadlines import ConclusionNotice, DeadlineKind
+from bot.domain.people import ChatState
+from bot.domain.permissions import Action, can
+from bot.domain.petitions import EventKind, PetitionEvent, clean_text
+from bot.domain.petitions import Status as PetitionStatus
+from bot.domain.ports import UnitOfWork
+from bot.domain.sessions import Session, SessionStatus, host_text
+from bot.domain.ward import Role
+from bot.domain.workflow import ConclusionItem, Outcome
+from bot.outbox.queue import Enqueued, Priority, enqueue
 from bot.usecases import survey
 from bot.usecases.common import Services, audit
 from bot.usecases.reminders import conclusion_due
 from bot.usecases.sessions import audience_of
-from bot.ward import Role
-from bot.workflow import ConclusionItem, Outcome
 from messages import label
 
 FLOW = "conclusion"

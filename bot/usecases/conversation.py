@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.domain import ChatState
+from bot.domain.people import ChatState
 from bot.usecases import onboarding
 from bot.usecases.common import Services, audit
 

@@ -17,7 +17,6 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
-from bot.deadlines import ConclusionNotice
 from bot.documents import (
     AdminDocument,
     Heading,
@@ -30,11 +29,13 @@ from bot.documents import (
     place_name,
     xlsx_bytes,
 )
-from bot.domain import ChatState
-from bot.permissions import Action, can
-from bot.petitions import Status, clean_text, public_label
-from bot.reporting import Minutes, PetitionFilter, PetitionRow
-from bot.sessions import Registration, RegistrationStatus, Session, host_text
+from bot.domain.deadlines import ConclusionNotice
+from bot.domain.people import ChatState
+from bot.domain.permissions import Action, can
+from bot.domain.petitions import Status, clean_text, public_label
+from bot.domain.reporting import Minutes, PetitionFilter, PetitionRow
+from bot.domain.sessions import Registration, RegistrationStatus, Session, host_text
+from bot.domain.workflow import UNIT_STATUSES, Outcome
 from bot.usecases.common import Services, audit
 from bot.usecases.reports import (
     STAFF_WIDTHS_CM,
@@ -47,7 +48,6 @@ from bot.usecases.reports import (
     unit_name,
 )
 from bot.usecases.sessions import audience_text
-from bot.workflow import UNIT_STATUSES, Outcome
 from messages import label, labels
 
 FLOW = "dossier_minutes"

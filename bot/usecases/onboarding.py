@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.deeplink import DeepLink, parse_deep_link
-from bot.domain import ChatState, Consent, Resident, StaffRecord
-from bot.ports import UnitOfWork
+from bot.domain.deeplink import DeepLink, parse_deep_link
+from bot.domain.people import ChatState, Consent, Resident, StaffRecord
+from bot.domain.ports import UnitOfWork
 from bot.usecases.common import Services, audit
 
 FLOW = "onboarding"

@@ -14,10 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.domain import ChatState
-from bot.outbox import enqueue, inline_keyboard
-from bot.permissions import Action, can
-from bot.petitions import (
+from bot.domain.people import ChatState
+from bot.domain.permissions import Action, can
+from bot.domain.petitions import (
     ADDRESS_MAX,
     CONTENT_MAX,
     DUPLICATE_WINDOW,
@@ -34,11 +33,12 @@ from bot.petitions import (
     next_friday,
     tracking_code,
 )
-from bot.ports import UnitOfWork
-from bot.sessions import Session, SessionStatus
+from bot.domain.ports import UnitOfWork
+from bot.domain.sessions import Session, SessionStatus
+from bot.domain.ward import Role
+from bot.outbox.queue import enqueue, inline_keyboard
 from bot.usecases.common import Services, audit
 from bot.usecases.onboarding import clean_name, normalise_phone
-from bot.ward import Role
 from messages import label
 
 FLOW = "petition"

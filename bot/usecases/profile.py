@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain import ChatState, Consent, Resident
-from bot.ports import UnitOfWork
-from bot.sessions import SocialGroup
+from bot.domain.people import ChatState, Consent, Resident
+from bot.domain.ports import UnitOfWork
+from bot.domain.sessions import SocialGroup
 from bot.usecases.common import Services, audit
 from bot.usecases.onboarding import clean_name, normalise_phone
 

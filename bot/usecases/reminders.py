@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.deadlines import (
+from bot.domain.deadlines import (
     Deadline,
     DeadlineKind,
     DeadlineStatus,
@@ -27,13 +27,13 @@ from bot.deadlines import (
     reminder_for,
     should_escalate,
 )
-from bot.domain import StaffRecord
-from bot.outbox import enqueue, inline_keyboard
-from bot.petitions import Status as PetitionStatus
-from bot.ports import UnitOfWork
-from bot.sessions import Session, SessionKind, SessionStatus
+from bot.domain.people import StaffRecord
+from bot.domain.petitions import Status as PetitionStatus
+from bot.domain.ports import UnitOfWork
+from bot.domain.sessions import Session, SessionKind, SessionStatus
+from bot.domain.ward import Role
+from bot.outbox.queue import enqueue, inline_keyboard
 from bot.usecases.common import Services, audit
-from bot.ward import Role
 from messages import label
 
 CONCLUSION_WORKING_DAYS = 10

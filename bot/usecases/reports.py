@@ -31,12 +31,11 @@ from bot.documents import (
     place_name,
     xlsx_bytes,
 )
-from bot.files import stored_media
-from bot.outbox import Method, enqueue
-from bot.permissions import Action, can
-from bot.petitions import Status, public_label
-from bot.ports import UnitOfWork
-from bot.reporting import (
+from bot.domain.files import stored_media
+from bot.domain.permissions import Action, can
+from bot.domain.petitions import Status, public_label
+from bot.domain.ports import UnitOfWork
+from bot.domain.reporting import (
     Period,
     PeriodKind,
     PetitionFilter,
@@ -47,10 +46,11 @@ from bot.reporting import (
     quarter_of,
     reminder_day,
 )
-from bot.sessions import Session, SessionForm, SessionKind, SessionStatus
+from bot.domain.sessions import Session, SessionForm, SessionKind, SessionStatus
+from bot.domain.ward import Role
+from bot.domain.workflow import UNIT_STATUSES, Outcome
+from bot.outbox.queue import Method, enqueue
 from bot.usecases.common import Services, audit
-from bot.ward import Role
-from bot.workflow import UNIT_STATUSES, Outcome
 from messages import label
 
 SEND_AT = time(8, 0)

@@ -19,12 +19,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.files import stored_media
-from bot.ics import ics_filename, session_ics
-from bot.outbox import Audience, AudienceKind, Enqueued, Method, Priority, enqueue, inline_keyboard
-from bot.permissions import Action, can
-from bot.ports import UnitOfWork
-from bot.sessions import (
+from bot.documents.ics import ics_filename, session_ics
+from bot.domain.files import stored_media
+from bot.domain.permissions import Action, can
+from bot.domain.ports import UnitOfWork
+from bot.domain.sessions import (
     AudienceScope,
     Host,
     Registration,
@@ -36,6 +35,15 @@ from bot.sessions import (
     SocialGroup,
     deep_link,
     host_text,
+)
+from bot.outbox.queue import (
+    Audience,
+    AudienceKind,
+    Enqueued,
+    Method,
+    Priority,
+    enqueue,
+    inline_keyboard,
 )
 from bot.usecases.common import Services, audit
 from messages import label

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import StaffRecord
+from bot.domain.people import StaffRecord
 from bot.usecases.common import Services, audit
 
 

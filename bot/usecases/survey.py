@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from bot.domain import ChatState
-from bot.outbox import enqueue, inline_keyboard
-from bot.petitions import clean_text
-from bot.ports import UnitOfWork
-from bot.sessions import RegistrationStatus, Session
+from bot.domain.people import ChatState
+from bot.domain.petitions import clean_text
+from bot.domain.ports import UnitOfWork
+from bot.domain.sessions import RegistrationStatus, Session
+from bot.outbox.queue import enqueue, inline_keyboard
 from bot.usecases.common import Services, audit
 from messages import label
 

@@ -17,11 +17,10 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.deadlines import DeadlineKind, DeadlineStatus
-from bot.domain import ChatState, StaffRecord
-from bot.outbox import Method, enqueue, inline_keyboard
-from bot.permissions import Action, can, can_act_on
-from bot.petitions import (
+from bot.domain.deadlines import DeadlineKind, DeadlineStatus
+from bot.domain.people import ChatState, StaffRecord
+from bot.domain.permissions import Action, can, can_act_on
+from bot.domain.petitions import (
     EventKind,
     FieldOfConcern,
     Petition,
@@ -30,10 +29,9 @@ from bot.petitions import (
     clean_text,
     normalise_text,
 )
-from bot.ports import UnitOfWork
-from bot.usecases.common import Services, audit
-from bot.ward import Role
-from bot.workflow import (
+from bot.domain.ports import UnitOfWork
+from bot.domain.ward import Role
+from bot.domain.workflow import (
     ANSWER_MAX,
     INBOX_PAGE,
     INBOX_STATUSES,
@@ -52,6 +50,8 @@ from bot.workflow import (
     is_overdue,
     unit_sort_key,
 )
+from bot.outbox.queue import Method, enqueue, inline_keyboard
+from bot.usecases.common import Services, audit
 from messages import label
 
 FLOW = "workflow"

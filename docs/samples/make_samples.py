@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bot.clock import ManualClock  # noqa: E402
-from bot.reporting import PetitionFilter, parse_period  # noqa: E402
+from bot.domain.reporting import PetitionFilter, parse_period  # noqa: E402
+from bot.domain.ward import load_ward_config  # noqa: E402
 from bot.usecases.dossier import Dossiers, write_dossier  # noqa: E402
 from bot.usecases.reports import Reports  # noqa: E402
-from bot.ward import load_ward_config  # noqa: E402
 from storage.sqlite import SqliteStore  # noqa: E402
 from tests.reports_seed import local, seeded_services  # noqa: E402
 

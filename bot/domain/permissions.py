@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.ward import Role
+from bot.domain.ward import Role
 
 
 class Action(StrEnum):

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.ward import Role
+from bot.domain.ward import Role
 
 __all__ = ["AuditEntry", "ChatState", "Consent", "Resident", "Role", "StaffRecord"]
 

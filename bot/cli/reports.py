@@ -15,10 +15,10 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.cli import fail, load_settings, load_ward
+from bot.cli.main import fail, load_settings, load_ward
 from bot.clock import SystemClock
-from bot.petitions import FieldOfConcern, Status
-from bot.reporting import PeriodKind, PetitionFilter, parse_period
+from bot.domain.petitions import FieldOfConcern, Status
+from bot.domain.reporting import PeriodKind, PetitionFilter, parse_period
 from bot.usecases.common import Services
 from bot.usecases.dossier import DossierOutcome, Dossiers, write_dossier
 from bot.usecases.reports import Reports

@@ -20,11 +20,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from bot import outbox
 from bot.clock import Clock
-from bot.domain import AuditEntry
-from bot.files import StoredFile, stored_file_id
-from bot.outbox import (
+from bot.domain.files import StoredFile, stored_file_id
+from bot.domain.people import AuditEntry
+from bot.domain.ports import Store, UnitOfWork
+from bot.outbox import queue as outbox
+from bot.outbox.queue import (
     Broadcast,
     BroadcastStatus,
     Content,
@@ -33,7 +34,6 @@ from bot.outbox import (
     Status,
     Tally,
 )
-from bot.ports import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

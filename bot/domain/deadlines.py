@@ -15,7 +15,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.calendar import WorkingCalendar
+from bot.domain.calendar import WorkingCalendar
 
 QUIET_START = time(21, 0)
 QUIET_END = time(7, 0)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 
-from bot.sessions import Session, SessionStatus, deep_link, host_text
+from bot.domain.sessions import Session, SessionStatus, deep_link, host_text
 from bot.usecases.common import Services
 from messages import label
 

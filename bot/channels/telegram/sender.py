@@ -23,8 +23,16 @@ from telegram import error as tg_error
 from telegram.constants import ParseMode
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.delivery import BadRequest, Blocked, ParseError, RetryAfter, SendResult, Sent, Transient
-from bot.outbox import Content, Method
+from bot.outbox.queue import Content, Method
+from bot.outbox.worker import (
+    BadRequest,
+    Blocked,
+    ParseError,
+    RetryAfter,
+    SendResult,
+    Sent,
+    Transient,
+)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove

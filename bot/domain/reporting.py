@@ -14,9 +14,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.calendar import WorkingCalendar
-from bot.petitions import FieldOfConcern, Petition, Status
-from bot.workflow import Handling
+from bot.domain.calendar import WorkingCalendar
+from bot.domain.petitions import FieldOfConcern, Petition, Status
+from bot.domain.workflow import Handling
 
 ANNUAL_DUE = (11, 15)
 DUE_DAY = 15

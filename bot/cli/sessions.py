@@ -15,9 +15,9 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.cli import fail, load_settings, load_ward
+from bot.cli.main import fail, load_settings, load_ward
 from bot.clock import SystemClock
-from bot.sessions import AudienceScope, Host, Session, SessionForm, SessionKind, SocialGroup
+from bot.domain.sessions import AudienceScope, Host, Session, SessionForm, SessionKind, SocialGroup
 from bot.usecases.common import Services
 from bot.usecases.sessions import (
     Outcome,
@@ -376,7 +376,7 @@ def poster_cmd(
     out: Annotated[Path, typer.Option("--out", help="tệp .png hoặc .pdf")],
 ) -> None:
     """Áp phích in dán ở nhà văn hóa, có mã QR mở trang đăng ký."""
-    from bot.poster import poster
+    from bot.documents.poster import poster
 
     async def work(uc: Sessions, services: Services) -> bytes | None:
         session = await uc.get(session_id)
@@ -403,7 +403,7 @@ def ics_cmd(
     out: Annotated[Path, typer.Option("--out")],
 ) -> None:
     """Tệp lịch .ics của buổi đối thoại."""
-    from bot.ics import session_ics
+    from bot.documents.ics import session_ics
 
     async def work(uc: Sessions, services: Services) -> bytes | None:
         session = await uc.get(session_id)

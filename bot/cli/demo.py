@@ -8,10 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.app import build_application, running
-from bot.fake_telegram import ChatMessage, FakeTelegramServer, SimUser
+from bot.channels.telegram.app import build_application, running
+from bot.domain.ward import Role, WardConfig, load_ward_config
+from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
 from bot.settings import Settings
-from bot.ward import Role, WardConfig, load_ward_config
 
 ROLES = ("resident", "secretary", "official", "supervisor", "admin")
 TOKEN = "100000:DEMO"

@@ -13,17 +13,17 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock, SystemClock
-from bot.delivery import DeliveryConfig, DeliveryWorker
-from bot.ports import Store
+from bot.domain.ports import Store
+from bot.domain.ward import WardConfig
+from bot.outbox.worker import DeliveryConfig, DeliveryWorker
 from bot.settings import BotMode, Settings
-from bot.telegram_sender import TelegramSender
 from bot.usecases import staff as staff_uc
 from bot.usecases.broadcast import progress_view, provide_session_audience
 from bot.usecases.common import Services
 from bot.usecases.sessions import SessionRegistrants
-from bot.ward import WardConfig
 from handlers.commands import register_commands
 from handlers.common import SERVICES_KEY
 from handlers.deadline_jobs import schedule_deadline_scan

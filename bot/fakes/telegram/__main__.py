@@ -1,4 +1,4 @@
-"""Run the fake Telegram server standalone: ``python -m bot.fake_telegram --port 8081``."""
+"""Run the fake Telegram server standalone: ``python -m bot.fakes.telegram --port 8081``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from .server import FakeTelegramServer
 
 def _parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.fake_telegram", description="Fake Telegram Bot API server"
+        prog="python -m bot.fakes.telegram", description="Fake Telegram Bot API server"
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)

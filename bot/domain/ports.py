@@ -10,14 +10,14 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
-from bot.deadlines import ConclusionRepository, DeadlineRepository, SurveyRepository
-from bot.domain import AuditEntry, ChatState, Resident, StaffRecord
-from bot.files import FileRepository
-from bot.outbox import BroadcastRepository, OutboxRepository
-from bot.petitions import PetitionRepository
-from bot.reporting import ReportRepository
-from bot.sessions import SessionRepository
-from bot.workflow import WorkflowRepository
+from bot.domain.deadlines import ConclusionRepository, DeadlineRepository, SurveyRepository
+from bot.domain.files import FileRepository
+from bot.domain.people import AuditEntry, ChatState, Resident, StaffRecord
+from bot.domain.petitions import PetitionRepository
+from bot.domain.reporting import ReportRepository
+from bot.domain.sessions import SessionRepository
+from bot.domain.workflow import WorkflowRepository
+from bot.outbox.queue import BroadcastRepository, OutboxRepository
 
 
 class ResidentRepository(Protocol):

@@ -1,7 +1,8 @@
 """The notification outbox: every message that is not the direct reply to a person's own update.
 
 A use case calls :func:`enqueue` inside its transaction, so the message exists if and only if the
-change that caused it was committed; :mod:`bot.delivery` sends the rows later, at Telegram's pace.
+change that caused it was committed; :mod:`bot.outbox.worker` sends the rows later, at the
+channel's pace.
 The event name is also the template's name (``messages/<event>.html.j2``).
 """
 
@@ -15,11 +16,11 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.files import StoredFile
+from bot.domain.files import StoredFile
 from messages import render
 
 if TYPE_CHECKING:
-    from bot.ports import UnitOfWork
+    from bot.domain.ports import UnitOfWork
 
 __all__ = [
     "Audience",

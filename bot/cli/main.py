@@ -17,8 +17,8 @@ import typer
 from pydantic import ValidationError
 from telegram import Update
 
+from bot.domain.ward import ConfigError, WardConfig, load_ward_config
 from bot.settings import BotMode, Settings
-from bot.ward import ConfigError, WardConfig, load_ward_config
 
 app = typer.Typer(
     add_completion=False,
@@ -111,7 +111,7 @@ async def preflight(settings: Settings) -> None:
 @app.command()
 def run() -> None:
     """Chạy bot (long polling, hoặc webhook nếu BOT_MODE=webhook)."""
-    from bot.app import build_application, webhook_options
+    from bot.channels.telegram.app import build_application, webhook_options
 
     settings = load_settings()
     ward = load_ward(settings.ward_config)
@@ -135,18 +135,18 @@ def demo(
     ] = "resident",
 ) -> None:
     """Chạy thử không cần token: máy chủ Telegram giả + bot thật + khung chat trong terminal."""
-    from bot.demo import ROLES, run_demo
+    from bot.cli.demo import ROLES, run_demo
 
     if role not in ROLES:
         fail(f"--as phải là một trong: {', '.join(ROLES)}")
     run_demo(role)
 
 
-from bot.cli_sessions import session_app  # noqa: E402
+from bot.cli.sessions import session_app  # noqa: E402
 
 app.add_typer(session_app, name="session")
 
-from bot.cli_reports import register as register_reports  # noqa: E402
+from bot.cli.reports import register as register_reports  # noqa: E402
 
 register_reports(app)
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.petitions import FieldOfConcern, Petition, Status
+from bot.domain.petitions import FieldOfConcern, Petition, Status
 
 ANSWER_MAX = 3500
 REASON_MAX = 1000

@@ -1,0 +1,1 @@
+"""The Telegram adapter (python-telegram-bot): the only package that imports ``telegram``."""
