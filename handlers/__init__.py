@@ -1,13 +1,13 @@
-"""Telegram only: parse the update, check the role, call a use case, render, reply."""
+"""Conversation flows, channel-neutral: a ``Turn`` in, neutral replies out (one module per flow)."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
-
+from bot.conversation.router import Router
 from handlers import (
     broadcast,
     conclusion,
     conversation,
+    errors,
     menu,
     notices,
     onboarding,
@@ -23,11 +23,11 @@ from handlers import (
     workflow_supervisor,
     workflow_unit,
 )
-from handlers.errors import on_error
 
 
-def register_all(app: Application) -> None:
-    """Flow handlers first; the catch-all conversation router last."""
+def build_router() -> Router:
+    """Every flow's commands and buttons; the conversation module's fallbacks catch the rest."""
+    router = Router()
     for module in (
         onboarding,
         menu,
@@ -47,5 +47,6 @@ def register_all(app: Application) -> None:
         reports,
         conversation,
     ):
-        module.register(app)
-    app.add_error_handler(on_error)
+        module.register(router)
+    router.on_error(errors.on_error)
+    return router

@@ -1,21 +1,26 @@
 """Gửi thông báo: a secretary writes a notice, picks the audience, previews, sends and may stop it.
 
 Entered from the staff menu (``st:broadcast``); typed text and media reach it through the
-conversation router while the draft is in ``chat_states``. Button data: ``bc:<action>``.
+conversation router while the draft is in ``chat_states``. Button payloads: ``bc:<action>``.
 """
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+import html
+from collections.abc import Mapping
+from typing import Any
 
-from bot.channels.telegram.sender import reply_markup
+from bot.conversation.events import EventKind
+from bot.conversation.replies import Buttons, rows
+from bot.conversation.router import Router
+from bot.conversation.turn import Media, MediaKind, Reply, Turn
 from bot.domain.people import ChatState
-from bot.outbox.queue import Content, MediaKind, Method, Status, Tally
+from bot.outbox.queue import MediaKind as NoticeMedia
+from bot.outbox.queue import Status, Tally
 from bot.usecases.broadcast import (
     CALLBACK_PREFIX,
     CAPTION_LIMIT,
+    NOTICE_EVENT,
     STOP_CALLBACK,
     TEXT_LIMIT,
     Broadcasts,
@@ -23,29 +28,30 @@ from bot.usecases.broadcast import (
     Result,
     progress_view,
 )
-from handlers.common import NO_PREVIEW, ack, buttons, remove_buttons, reply, services
+from handlers.common import Rows
 from messages import label
 
-
-def _use_case(context: ContextTypes.DEFAULT_TYPE) -> Broadcasts:
-    return Broadcasts(services(context))
+_REFUSED_MEDIA = frozenset(
+    {EventKind.STICKER, EventKind.VOICE, EventKind.VIDEO, EventKind.LOCATION, EventKind.CONTACT}
+)
+_PREVIEW_MEDIA = {NoticeMedia.PHOTO: MediaKind.PHOTO, NoticeMedia.DOCUMENT: MediaKind.DOCUMENT}
 
 
 def _abort_button() -> tuple[str, str]:
     return label("broadcast.abort"), CALLBACK_PREFIX + "x"
 
 
-def _kinds_markup(result: Result) -> InlineKeyboardMarkup:
-    rows = [
+def _kinds_markup(result: Result) -> Rows:
+    spec = [
         [(label(f"broadcast.{kind.value}"), f"{CALLBACK_PREFIX}k:{kind.value}")]
         for kind in result.kinds
     ]
-    rows.append([_abort_button()])
-    return buttons(rows)
+    spec.append([_abort_button()])
+    return spec
 
 
-def _codes_markup(result: Result) -> InlineKeyboardMarkup:
-    rows = [
+def _codes_markup(result: Result) -> Rows:
+    spec = [
         [
             (
                 label(
@@ -57,155 +63,134 @@ def _codes_markup(result: Result) -> InlineKeyboardMarkup:
         ]
         for option in result.options
     ]
-    rows.append([(label("broadcast.done"), CALLBACK_PREFIX + "ok")])
-    rows.append([(label("broadcast.back"), CALLBACK_PREFIX + "back"), _abort_button()])
-    return buttons(rows)
+    spec.append([(label("broadcast.done"), CALLBACK_PREFIX + "ok")])
+    spec.append([(label("broadcast.back"), CALLBACK_PREFIX + "back"), _abort_button()])
+    return spec
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """The staff menu's «Gửi thông báo» button."""
-    user = update.effective_user
-    if user is None:
+    await present(turn, await Broadcasts(turn.services).begin(turn.person_id))
+
+
+async def on_text(turn: Turn, state: ChatState) -> None:
+    if turn.event.text is None:
         return
-    await present(update, context, await _use_case(context).begin(user.id))
+    body = turn.event.text_markup or html.escape(turn.text)
+    await present(turn, await Broadcasts(turn.services).set_content(turn.person_id, body))
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.text is None:
-        return
-    await present(update, context, await _use_case(context).set_content(user.id, message.text_html))
-
-
-async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+async def on_media(turn: Turn, state: ChatState) -> None:
     """A photo or a document (with its caption) as the notice; other media are refused."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None:
-        return
-    if message.photo:
-        kind, file_id = MediaKind.PHOTO, message.photo[-1].file_id
-    elif message.document:
-        kind, file_id = MediaKind.DOCUMENT, message.document.file_id
+    kind = turn.event.kind
+    attachment = turn.event.attachment
+    if kind is EventKind.PHOTO and attachment is not None:
+        media_kind = NoticeMedia.PHOTO
+    elif kind is EventKind.DOCUMENT and attachment is not None:
+        media_kind = NoticeMedia.DOCUMENT
     else:
-        await reply(update, "broadcast_media_kinds", media=label(f"media.{_media_kind(message)}"))
+        refused = kind.value if kind in _REFUSED_MEDIA else "other"
+        await turn.reply("broadcast_media_kinds", media=label(f"media.{refused}"))
         return
-    caption = message.caption_html if message.caption else ""
-    result = await _use_case(context).set_content(user.id, caption, media_kind=kind, media=file_id)
-    await present(update, context, result)
+    caption = (turn.event.text_markup or html.escape(turn.text)) if turn.text else ""
+    result = await Broadcasts(turn.services).set_content(
+        turn.person_id, caption, media_kind=media_kind, media=attachment.ref
+    )
+    await present(turn, result)
 
 
-def _media_kind(message: Message) -> str:
-    for kind in ("sticker", "voice", "video", "location", "contact"):
-        if getattr(message, kind, None):
-            return kind
-    return "other"
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    action = query.data.removeprefix(CALLBACK_PREFIX)
-    use_case = _use_case(context)
+async def on_button(turn: Turn) -> None:
+    payload = turn.payload
+    action = payload.removeprefix(CALLBACK_PREFIX)
+    use_case = Broadcasts(turn.services)
     if action.startswith("k:"):
-        result = await use_case.choose_audience(user.id, action.removeprefix("k:"))
+        result = await use_case.choose_audience(turn.person_id, action.removeprefix("k:"))
     elif action.startswith("c:"):
-        result = await use_case.toggle(user.id, action.removeprefix("c:"))
+        result = await use_case.toggle(turn.person_id, action.removeprefix("c:"))
     elif action == "ok":
-        result = await use_case.codes_done(user.id)
+        result = await use_case.codes_done(turn.person_id)
     elif action == "back":
-        result = await use_case.back(user.id)
+        result = await use_case.back(turn.person_id)
     elif action == "x":
-        result = await use_case.abort(user.id)
-    elif action == "send" and isinstance(query.message, Message):
-        result = await use_case.confirm(
-            user.id,
-            progress_chat_id=query.message.chat_id,
-            progress_message_id=query.message.message_id,
-        )
-    elif query.data.startswith(STOP_CALLBACK) and query.data.removeprefix(STOP_CALLBACK).isdigit():
-        result = await use_case.stop(user.id, int(query.data.removeprefix(STOP_CALLBACK)))
+        result = await use_case.abort(turn.person_id)
+    elif action == "send":
+        result = await use_case.confirm(turn.person_id, progress=turn.pressed)
+    elif payload.startswith(STOP_CALLBACK) and payload.removeprefix(STOP_CALLBACK).isdigit():
+        result = await use_case.stop(turn.person_id, int(payload.removeprefix(STOP_CALLBACK)))
     else:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    await present(update, context, result)
+    await present(turn, result)
 
 
-async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result) -> None:
+async def present(turn: Turn, result: Result) -> None:
     """Map the outcome to what the secretary sees; a button press is answered exactly once."""
-    pressed = update.callback_query is not None
+    pressed = turn.event.kind is EventKind.BUTTON
     match result.outcome:
         case Outcome.NOT_ALLOWED:
             if pressed:
-                await ack(update, "not_allowed")
+                await turn.ack("not_allowed")
             else:
-                await reply(update, "not_allowed")
+                await turn.reply("not_allowed")
             return
         case Outcome.NOT_EXPECTED:
             if pressed:
-                await ack(update, "button_expired")
+                await turn.ack("button_expired")
             else:
-                await reply(update, "use_buttons")
+                await turn.reply("use_buttons")
             return
         case Outcome.NOTHING_CHOSEN:
-            await ack(update, "broadcast_nothing_chosen")
+            await turn.ack("broadcast_nothing_chosen")
             return
         case Outcome.ALREADY_OVER:
-            await ack(update, "broadcast_already_over")
+            await turn.ack("broadcast_already_over")
             return
         case Outcome.STOPPED:
-            await ack(update, "broadcast_stopping")
-            await remove_buttons(update)
+            await turn.ack("broadcast_stopping")
+            await turn.remove_buttons()
             return
         case Outcome.CODES_CHANGED:
-            await ack(update)
-            assert update.callback_query is not None
-            await update.callback_query.edit_message_reply_markup(_codes_markup(result))
+            await turn.ack()
+            assert result.draft is not None and result.draft.kind is not None
+            await turn.edit(f"broadcast_ask_{result.draft.kind.value}", _codes_markup(result))
             return
         case Outcome.STARTED:
-            await ack(update)
-            await _show_started(update, context, result)
+            await turn.ack()
+            await _show_started(turn, result)
             return
-    await ack(update)
-    await remove_buttons(update)
-    await _answer(update, result)
+    await turn.ack()
+    await turn.remove_buttons()
+    await _answer(turn, result)
 
 
-async def _answer(update: Update, result: Result) -> None:
+async def _answer(turn: Turn, result: Result) -> None:
     match result.outcome:
         case Outcome.ASK_CONTENT:
-            await reply(
-                update,
+            await turn.reply(
                 "broadcast_ask_content",
-                buttons([[_abort_button()]]),
+                [[_abort_button()]],
                 limit=TEXT_LIMIT,
                 caption_limit=CAPTION_LIMIT,
             )
         case Outcome.ASK_AUDIENCE:
-            await reply(update, "broadcast_ask_audience", _kinds_markup(result))
+            await turn.reply("broadcast_ask_audience", _kinds_markup(result))
         case Outcome.ASK_CODES:
             assert result.draft is not None and result.draft.kind is not None
-            await reply(update, f"broadcast_ask_{result.draft.kind.value}", _codes_markup(result))
+            await turn.reply(f"broadcast_ask_{result.draft.kind.value}", _codes_markup(result))
         case Outcome.PREVIEW:
-            assert result.notice is not None and result.selection is not None
-            await _show_notice(update, result.notice)
-            await reply(
-                update,
+            assert result.selection is not None
+            await _show_notice(turn, result)
+            await turn.reply(
                 "broadcast_preview",
-                buttons(
+                [
                     [
-                        [
-                            (
-                                label("broadcast.send", count=len(result.selection.recipients)),
-                                CALLBACK_PREFIX + "send",
-                            )
-                        ],
-                        [(label("broadcast.back"), CALLBACK_PREFIX + "back"), _abort_button()],
-                    ]
-                ),
+                        (
+                            label("broadcast.send", count=len(result.selection.recipients)),
+                            CALLBACK_PREFIX + "send",
+                        )
+                    ],
+                    [(label("broadcast.back"), CALLBACK_PREFIX + "back"), _abort_button()],
+                ],
                 audience=result.audience_text,
                 recipients=len(result.selection.recipients),
                 muted=result.selection.muted,
@@ -213,8 +198,7 @@ async def _answer(update: Update, result: Result) -> None:
             )
         case Outcome.NO_RECIPIENTS:
             assert result.selection is not None
-            await reply(
-                update,
+            await turn.reply(
                 "broadcast_no_recipients",
                 _kinds_markup(result),
                 audience=result.audience_text,
@@ -222,48 +206,49 @@ async def _answer(update: Update, result: Result) -> None:
                 unreachable=result.selection.unreachable,
             )
         case Outcome.EMPTY:
-            await reply(update, "broadcast_empty")
+            await turn.reply("broadcast_empty")
         case Outcome.TOO_LONG:
-            await reply(update, "broadcast_too_long", length=result.length, limit=result.limit)
+            await turn.reply("broadcast_too_long", length=result.length, limit=result.limit)
         case Outcome.ABORTED:
-            await reply(update, "cancelled")
+            await turn.reply("cancelled")
 
 
-async def _show_notice(update: Update, notice: Content) -> None:
-    """The notice exactly as recipients will get it (a direct reply, not an outbox row)."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    match notice.method:
-        case Method.PHOTO:
-            await chat.send_photo(
-                notice.media or "", caption=notice.text, parse_mode=ParseMode.HTML
-            )
-        case Method.DOCUMENT:
-            await chat.send_document(
-                notice.media or "", caption=notice.text, parse_mode=ParseMode.HTML
-            )
-        case _:
-            await chat.send_message(
-                notice.text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-            )
+async def _show_notice(turn: Turn, result: Result) -> None:
+    """The notice exactly as recipients will get it (a direct reply, not an outbox row): its
+    rendered text, and the photo or document the secretary sent, by the channel's reference."""
+    notice, draft = result.notice, result.draft
+    assert notice is not None and draft is not None
+    media = None
+    if draft.media_kind is not None:
+        media = Media(_PREVIEW_MEDIA[draft.media_kind], ref=draft.media or "")
+    await turn.send(Reply(notice.text, media=media, template=NOTICE_EVENT))
 
 
-async def _show_started(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result) -> None:
+async def _show_started(turn: Turn, result: Result) -> None:
     """The preview message becomes the progress message; the delivery worker edits it on."""
-    query = update.callback_query
     broadcast = result.broadcast
-    if query is None or broadcast is None:
+    if broadcast is None:
         return
-    view = progress_view(services(context).ward)
+    view = progress_view(turn.services.ward)
     progress = view(broadcast, Tally.of(broadcast, {Status.PENDING: broadcast.recipients}))
-    await query.edit_message_text(
-        progress.text,
-        parse_mode=ParseMode.HTML,
-        reply_markup=reply_markup(progress.keyboard),  # type: ignore[arg-type]
-        link_preview_options=NO_PREVIEW,
+    await turn.send(
+        Reply(
+            progress.text,
+            _keyboard_buttons(progress.keyboard),
+            replace=True,
+            template="broadcast_progress",
+        )
     )
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{CALLBACK_PREFIX}"))
+def _keyboard_buttons(keyboard: Mapping[str, Any] | None) -> Buttons:
+    """The progress view's Bot API keyboard (the stop button) as neutral buttons."""
+    if not keyboard:
+        return ()
+    return rows(
+        [(b["text"], b["callback_data"]) for b in row] for row in keyboard["inline_keyboard"]
+    )
+
+
+def register(router: Router) -> None:
+    router.button(CALLBACK_PREFIX, on_button)

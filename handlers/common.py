@@ -1,4 +1,7 @@
-"""What every flow module shares: the services, replying with a template, keyboards."""
+"""What every flow module shares: where paper petitions go, the two home keyboards, typed buttons.
+
+Flows answer through the ``Turn`` (bot.conversation.turn); nothing here knows a channel.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +9,33 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
-from telegram.constants import ParseMode
-from telegram.ext import ContextTypes
-
+from bot.conversation.replies import Button, ButtonKind, Buttons, rows
+from bot.conversation.turn import Turn
 from bot.usecases.common import Services
-from messages import label, render
+from messages import label
 
-ReplyMarkup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
-SERVICES_KEY = "services"
+__all__ = [
+    "MAX_TEXT",
+    "Rows",
+    "ask_contact",
+    "ask_location",
+    "buttons",
+    "home_markup",
+    "main_menu_markup",
+    "office",
+    "suggested",
+]
+
 MAX_TEXT = 4096
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+"""The longest typed text a flow takes (longer is refused with a clear message)."""
+
+Rows = list[list[tuple[str, str]]]
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    found: Services = context.application.bot_data[SERVICES_KEY]
-    return found
-
-
-def office(context: ContextTypes.DEFAULT_TYPE) -> dict[str, str]:
+def office(turn: Turn | Services) -> dict[str, Any]:
     """Where paper petitions and complaints go, for the templates that mention it."""
-    ward = services(context).ward.ward
+    services = turn.services if isinstance(turn, Turn) else turn
+    ward = services.ward.ward
     return {
         "office": ward.complaints_office,
         "address": ward.office_address,
@@ -42,52 +43,28 @@ def office(context: ContextTypes.DEFAULT_TYPE) -> dict[str, str]:
     }
 
 
-def buttons(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
-    """Inline keyboard from rows of (label, callback_data)."""
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
+def buttons(spec: Sequence[Sequence[tuple[str, str] | Button]]) -> Buttons:
+    """Rows of (label, payload) pairs (or typed buttons) as neutral buttons."""
+    return rows(spec)
 
 
-async def reply(
-    update: Update,
-    template: str,
-    markup: ReplyMarkup | None = None,
-    /,
-    **context: Any,
-) -> Message | None:
-    """Answer in the chat the update came from, with one message rendered from ``template``."""
-    chat = update.effective_chat
-    if chat is None:
-        return None
-    return await chat.send_message(
-        render(template, **context),
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        link_preview_options=NO_PREVIEW,
-    )
+def ask_contact(text: str) -> Button:
+    """A button that asks the person to share their own phone number."""
+    return Button(text, "", ButtonKind.ASK_CONTACT)
 
 
-async def ack(update: Update, template: str | None = None, **context: Any) -> None:
-    """Answer a button press (stops the spinner); optionally with a short toast."""
-    query = update.callback_query
-    if query is None:
-        return
-    text = render(template, **context) if template else None
-    await query.answer(text=text[:200] if text else None, show_alert=bool(text))
+def ask_location(text: str) -> Button:
+    return Button(text, "", ButtonKind.ASK_LOCATION)
 
 
-async def remove_buttons(update: Update) -> None:
-    """Take the buttons off the message that was pressed, so it cannot be pressed twice."""
-    query = update.callback_query
-    if query is not None and query.message is not None and isinstance(query.message, Message):
-        if query.message.reply_markup is not None:
-            await query.edit_message_reply_markup(reply_markup=None)
+def suggested(text: str) -> Button:
+    """A suggested answer: pressing it types ``text`` for the person."""
+    return Button(text, text, ButtonKind.REPLY)
 
 
 @cache
-def main_menu_markup() -> InlineKeyboardMarkup:
-    return buttons(
+def main_menu_markup() -> Buttons:
+    return rows(
         [
             [(label("menu.petition"), "m:petition")],
             [(label("menu.sessions"), "m:sessions"), (label("menu.mine"), "m:mine")],
@@ -97,5 +74,5 @@ def main_menu_markup() -> InlineKeyboardMarkup:
 
 
 @cache
-def home_markup() -> InlineKeyboardMarkup:
-    return buttons([[(label("menu.back"), "m:home")]])
+def home_markup() -> Buttons:
+    return rows([[(label("menu.back"), "m:home")]])

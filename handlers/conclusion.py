@@ -1,14 +1,13 @@
 """Thông báo kết luận (secretary): list the sessions waiting, preview the draft, edit the free
-text, mark complex / beyond authority, publish. Callback data ``cn:<verb>:<session id>``."""
+text, mark complex / beyond authority, publish. Button payloads ``cn:<verb>:<session id>``."""
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.people import ChatState
 from bot.usecases.conclusion import ConclusionOutcome, ConclusionResult, Conclusions, Draft
-from handlers.common import MAX_TEXT, ack, buttons, home_markup, reply, services
+from handlers.common import MAX_TEXT, Rows, home_markup
 from messages import label
 
 PREFIX = "cn:"
@@ -23,11 +22,11 @@ _PROBLEMS = {
 }
 
 
-def use_case(context: ContextTypes.DEFAULT_TYPE) -> Conclusions:
-    return Conclusions(services(context))
+def use_case(turn: Turn) -> Conclusions:
+    return Conclusions(turn.services)
 
 
-def draft_markup(draft: Draft) -> InlineKeyboardMarkup:
+def draft_markup(draft: Draft) -> Rows:
     sid = draft.session.id
     rows = [
         [(label("conclusion.edit"), f"{PREFIX}edit:{sid}")],
@@ -37,12 +36,11 @@ def draft_markup(draft: Draft) -> InlineKeyboardMarkup:
     ]
     if draft.notice.complex_reason:
         rows.pop(1)
-    return buttons(rows)
+    return rows
 
 
-async def show_draft(update: Update, draft: Draft) -> None:
-    await reply(
-        update,
+async def show_draft(turn: Turn, draft: Draft) -> None:
+    await turn.reply(
         "conclusion_draft",
         draft_markup(draft),
         **draft.context(),
@@ -52,25 +50,22 @@ async def show_draft(update: Update, draft: Draft) -> None:
     )
 
 
-async def show_problem(update: Update, result: ConclusionResult) -> None:
+async def show_problem(turn: Turn, result: ConclusionResult) -> None:
     if result.outcome is ConclusionOutcome.UNCLASSIFIED:
-        await reply(update, "conclusion_unclassified", unclassified_codes=list(result.unclassified))
+        await turn.reply("conclusion_unclassified", unclassified_codes=list(result.unclassified))
         return
-    await reply(update, _PROBLEMS[result.outcome], home_markup())
+    await turn.reply(_PROBLEMS[result.outcome], home_markup())
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """The staff menu's «Thông báo kết luận»: the sessions waiting for their notice."""
-    user = update.effective_user
-    if user is None:
-        return
-    pending = await use_case(context).pending(user.id)
+    pending = await use_case(turn).pending(turn.person_id)
     if pending is None:
-        await ack(update, "not_allowed")
+        await turn.ack("not_allowed")
         return
-    await ack(update)
-    tz = services(context).ward.tz
-    rows = [
+    await turn.ack()
+    tz = turn.services.ward.tz
+    rows: Rows = [
         [
             (
                 label(
@@ -84,10 +79,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         for p in pending[:20]
     ]
     rows.append([(label("menu.back"), "m:home")])
-    await reply(
-        update,
+    await turn.reply(
         "conclusion_list",
-        buttons(rows),
+        rows,
         pending_sessions=[
             {
                 "title": p.session.title,
@@ -106,43 +100,38 @@ def _parse(data: str) -> tuple[str, int] | None:
     return parts[1], int(parts[2])
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    parsed = _parse(query.data)
+async def on_button(turn: Turn) -> None:
+    parsed = _parse(turn.payload)
     if parsed is None:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
     verb, sid = parsed
-    uc = use_case(context)
+    uc = use_case(turn)
     if verb == "list":
-        await start(update, context)
+        await start(turn)
         return
     if verb == "open":
-        result = await uc.preview(user.id, sid)
+        result = await uc.preview(turn.person_id, sid)
     elif verb == "edit":
-        result = await uc.begin(user.id, sid, "text")
+        result = await uc.begin(turn.person_id, sid, "text")
     elif verb == "complex":
-        result = await uc.begin(user.id, sid, "reason")
+        result = await uc.begin(turn.person_id, sid, "reason")
     else:
-        result = await uc.publish(user.id, sid)
+        result = await uc.publish(turn.person_id, sid)
     if result.outcome is ConclusionOutcome.NOT_ALLOWED:
-        await ack(update, "not_allowed")
+        await turn.ack("not_allowed")
         return
-    await ack(update)
+    await turn.ack()
     if result.outcome is not ConclusionOutcome.DONE:
-        await show_problem(update, result)
+        await show_problem(turn, result)
     elif verb == "open" and result.draft is not None:
-        await show_draft(update, result.draft)
+        await show_draft(turn, result.draft)
     elif verb == "edit":
-        await reply(update, "conclusion_ask_text")
+        await turn.reply("conclusion_ask_text")
     elif verb == "complex":
-        await reply(update, "conclusion_ask_reason")
+        await turn.reply("conclusion_ask_reason")
     elif result.draft is not None:
-        await reply(
-            update,
+        await turn.reply(
             "conclusion_published",
             home_markup(),
             session_title=result.draft.session.title,
@@ -150,24 +139,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+async def on_text(turn: Turn, state: ChatState) -> None:
     """The typed free text (step "text") or complexity reason (step "reason")."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
-        return
     sid = int(state.data.get("session_id", 0))
-    text = message.text[: MAX_TEXT + 1]
-    uc = use_case(context)
+    text = turn.text[: MAX_TEXT + 1]
+    uc = use_case(turn)
     if state.step == "reason":
-        result = await uc.mark_complex(user.id, sid, text)
+        result = await uc.mark_complex(turn.person_id, sid, text)
     else:
-        result = await uc.set_text(user.id, sid, text)
+        result = await uc.set_text(turn.person_id, sid, text)
     if result.outcome is ConclusionOutcome.DONE and result.draft is not None:
-        await show_draft(update, result.draft)
+        await show_draft(turn, result.draft)
     else:
-        await show_problem(update, result)
+        await show_problem(turn, result)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)

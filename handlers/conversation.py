@@ -1,22 +1,16 @@
 """Routing of free input (text, contacts, media) to the flow the person is in; /cancel; the rest.
 
-Registered last, so every update that no flow claimed still gets a clear answer.
+Registered as the router's fallbacks, so every event that no flow claimed still gets a clear
+answer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    MessageHandler,
-    filters,
-)
-
+from bot.conversation.events import EventKind
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.people import ChatState, Consent
 from bot.usecases import broadcast as broadcast_uc
 from bot.usecases import conclusion as conclusion_uc
@@ -40,10 +34,10 @@ from handlers import (
     workflow_supervisor,
     workflow_unit,
 )
-from handlers.common import MAX_TEXT, ack, buttons, reply, services
+from handlers.common import MAX_TEXT
 from messages import label
 
-FlowHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, ChatState], Awaitable[None]]
+FlowHandler = Callable[[Turn, ChatState], Awaitable[None]]
 
 TEXT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_text,
@@ -53,12 +47,12 @@ TEXT_HANDLERS: dict[str, FlowHandler] = {
     petitions_uc.STAFF_FLOW: petitions.on_text,
     sessions_admin.FLOW: sessions_admin.on_text,
     sessions_resident.FLOW: sessions_resident.on_text,
+    workflow_uc.FLOW: workflow_unit.on_text,
+    workflow_uc.TRAIL_FLOW: workflow_supervisor.on_code,
+    conclusion_uc.FLOW: conclusion.on_text,
+    survey_uc.FLOW: survey.on_text,
+    dossier_uc.FLOW: reports.on_text,
 }
-TEXT_HANDLERS[workflow_uc.FLOW] = workflow_unit.on_text
-TEXT_HANDLERS[workflow_uc.TRAIL_FLOW] = workflow_supervisor.on_code
-TEXT_HANDLERS[conclusion_uc.FLOW] = conclusion.on_text
-TEXT_HANDLERS[survey_uc.FLOW] = survey.on_text
-TEXT_HANDLERS[dossier_uc.FLOW] = reports.on_text
 CONTACT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_contact,
     profile_uc.FLOW: profile.on_contact,
@@ -68,99 +62,73 @@ MEDIA_HANDLERS: dict[str, FlowHandler] = {
     petitions_uc.FLOW: petitions.on_media,
     sessions_admin.FLOW: sessions_admin.on_location,
     petitions_uc.STAFF_FLOW: petitions.on_media,
+    workflow_uc.FLOW: workflow_unit.on_media,
 }
-MEDIA_HANDLERS[workflow_uc.FLOW] = workflow_unit.on_media
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    outcome = await Conversation(services(context)).cancel(user.id)
+async def cancel(turn: Turn) -> None:
+    outcome = await Conversation(turn.services).cancel(turn.person_id)
     template = {
         CancelOutcome.CANCELLED: "cancelled",
         CancelOutcome.ONBOARDING_PAUSED: "cancelled_onboarding",
         CancelOutcome.NOTHING: "nothing_to_cancel",
     }[outcome]
-    await reply(update, template, ReplyKeyboardRemove())
+    await turn.reply(template, clear_keyboard=True)
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
+async def on_text(turn: Turn) -> None:
+    if len(turn.text) > MAX_TEXT:
+        await turn.reply("text_too_long", length=len(turn.text), limit=MAX_TEXT)
         return
-    if len(message.text) > MAX_TEXT:
-        await reply(update, "text_too_long", length=len(message.text), limit=MAX_TEXT)
-        return
-    state = await Conversation(services(context)).current(user.id)
+    state = await Conversation(turn.services).current(turn.person_id)
     if state is not None and state.flow in TEXT_HANDLERS:
-        await TEXT_HANDLERS[state.flow](update, context, state)
+        await TEXT_HANDLERS[state.flow](turn, state)
         return
-    await _not_understood(update, context, user.id)
+    await _not_understood(turn)
 
 
-async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    state = await Conversation(services(context)).current(user.id)
+async def on_contact(turn: Turn) -> None:
+    state = await Conversation(turn.services).current(turn.person_id)
     if state is not None and state.flow in CONTACT_HANDLERS:
-        await CONTACT_HANDLERS[state.flow](update, context, state)
+        await CONTACT_HANDLERS[state.flow](turn, state)
         return
-    await _not_understood(update, context, user.id)
+    await _not_understood(turn)
 
 
-async def on_other_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_other_message(turn: Turn) -> None:
     """Stickers, voice, photos... where no flow asked for them."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
-        return
-    state = await Conversation(services(context)).current(user.id)
+    state = await Conversation(turn.services).current(turn.person_id)
     if state is not None and state.flow in MEDIA_HANDLERS:
-        await MEDIA_HANDLERS[state.flow](update, context, state)
+        await MEDIA_HANDLERS[state.flow](turn, state)
         return
-    await reply(update, "unsupported_media", media=label(f"media.{_media_kind(message)}"))
+    await turn.reply("unsupported_media", media=label(f"media.{turn.event.kind.value}"))
 
 
-def _media_kind(message: Message) -> str:
-    for kind in ("sticker", "voice", "photo", "video", "document", "location", "contact"):
-        if getattr(message, kind, None):
-            return kind
-    return "other"
-
-
-async def _not_understood(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int) -> None:
-    async with services(context).store.read() as uow:
-        resident = await uow.residents.get(user_id)
-        staff = await uow.staff.get(user_id)
+async def _not_understood(turn: Turn) -> None:
+    async with turn.services.store.read() as uow:
+        resident = await uow.residents.get(turn.person_id)
+        staff = await uow.staff.get(turn.person_id)
     if staff is None and resident is not None and resident.consent is Consent.REFUSED:
-        await reply(
-            update,
-            "consent_refused_reminder",
-            buttons([[(label("consent.review"), "ob:review")]]),
-        )
+        await turn.reply("consent_refused_reminder", [[(label("consent.review"), "ob:review")]])
     elif staff is None and (resident is None or not resident.is_onboarded):
-        await reply(update, "not_registered")
+        await turn.reply("not_registered")
     else:
-        await reply(update, "unknown_input")
+        await turn.reply("unknown_input")
 
 
-async def on_unknown_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Callback data no flow recognises: forged, or from an old version of the bot."""
-    await ack(update, "button_expired")
+async def on_unknown_button(turn: Turn) -> None:
+    """A payload no flow recognises: forged, typed by hand, or from an old version of the bot."""
+    await turn.ack("button_expired")
 
 
-def register(app: Application) -> None:
-    private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("cancel", cancel))
-    app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, on_text))
-    app.add_handler(MessageHandler(private & filters.CONTACT, on_contact))
-    app.add_handler(MessageHandler(private & filters.COMMAND, on_unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.StatusUpdate.ALL, on_other_message))
-    app.add_handler(CallbackQueryHandler(on_unknown_button))
+async def on_unknown_command(turn: Turn) -> None:
+    await turn.reply("unknown_input")
 
 
-async def on_unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, "unknown_input")
+def register(router: Router) -> None:
+    router.command("cancel", cancel)
+    router.fallback(EventKind.TEXT, on_text)
+    router.fallback(EventKind.CONTACT, on_contact)
+    router.fallback(EventKind.COMMAND, on_unknown_command)
+    router.fallback(EventKind.BUTTON, on_unknown_button)
+    router.fallback(EventKind.OTHER, on_other_message)

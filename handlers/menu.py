@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.deeplink import DeepLink, LinkKind
 from bot.domain.people import StaffRecord
 from bot.domain.permissions import Action, actions_for, can
@@ -16,6 +15,7 @@ from handlers import (
     petitions,
     petitions_mine,
     petitions_staff,
+    profile,
     reports,
     sessions_admin,
     sessions_resident,
@@ -23,11 +23,11 @@ from handlers import (
     workflow_supervisor,
     workflow_unit,
 )
-from handlers.common import ack, buttons, home_markup, main_menu_markup, office, reply, services
+from handlers.common import Rows, home_markup, main_menu_markup, office
 from messages import label
 
-Entry = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
-LinkEntry = Callable[[Update, ContextTypes.DEFAULT_TYPE, DeepLink], Awaitable[None]]
+Entry = Callable[[Turn], Awaitable[None]]
+LinkEntry = Callable[[Turn, DeepLink], Awaitable[None]]
 
 # Staff menu entries: the action that allows it, its label, and where its flow starts.
 STAFF_ENTRIES: dict[str, tuple[Action, str, Entry]] = {
@@ -52,12 +52,12 @@ LINK_FLOWS: dict[LinkKind, LinkEntry] = {
 }
 
 
-async def _staff(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> StaffRecord | None:
-    async with services(context).store.read() as uow:
-        return await uow.staff.get(user_id)
+async def _staff(turn: Turn) -> StaffRecord | None:
+    async with turn.services.store.read() as uow:
+        return await uow.staff.get(turn.person_id)
 
 
-def staff_markup(member: StaffRecord) -> list[list[tuple[str, str]]]:
+def staff_markup(member: StaffRecord) -> Rows:
     allowed = set(actions_for(member.role))
     return [
         [(label(text_key), f"st:{key}")]
@@ -66,104 +66,86 @@ def staff_markup(member: StaffRecord) -> list[list[tuple[str, str]]]:
     ]
 
 
-async def show_home(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, staff: StaffRecord | None
-) -> None:
+async def show_home(turn: Turn, staff: StaffRecord | None) -> None:
     """The staff menu for staff, the main menu for residents."""
     if staff is not None:
-        ward = services(context).ward
+        ward = turn.services.ward
         unit = ward.unit(staff.unit_code or "")
-        await reply(
-            update,
+        await turn.reply(
             "staff_menu",
-            buttons(staff_markup(staff)),
+            staff_markup(staff),
             name=staff.full_name,
             role_label=label(f"roles.{staff.role.value}"),
             unit_name=unit.name if unit else None,
             ward_name=ward.ward.name,
         )
         return
-    await reply(update, "main_menu", main_menu_markup())
+    await turn.reply("main_menu", main_menu_markup())
 
 
-async def hand_off(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, link: DeepLink | None
-) -> None:
+async def hand_off(turn: Turn, link: DeepLink | None) -> None:
     """Open the flow a deep link points to, once the person is ready for it."""
     if link is not None:
-        await LINK_FLOWS[link.kind](update, context, link)
+        await LINK_FLOWS[link.kind](turn, link)
 
 
-async def menu_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
+async def menu_command(turn: Turn) -> None:
+    staff = await _staff(turn)
+    if staff is None and not await _is_registered(turn):
+        await turn.reply("not_registered")
         return
-    staff = await _staff(context, user.id)
-    if staff is None and not await _is_registered(context, user.id):
-        await reply(update, "not_registered")
-        return
-    await show_home(update, context, staff)
+    await show_home(turn, staff)
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reply(update, "help", home_markup(), **office(context))
+async def help_command(turn: Turn) -> None:
+    await turn.reply("help", home_markup(), **office(turn))
 
 
-async def _is_registered(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> bool:
-    async with services(context).store.read() as uow:
-        resident = await uow.residents.get(user_id)
+async def _is_registered(turn: Turn) -> bool:
+    async with turn.services.store.read() as uow:
+        resident = await uow.residents.get(turn.person_id)
     return resident is not None and resident.is_onboarded
 
 
-async def on_menu_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    key = query.data.removeprefix("m:")
-    staff = await _staff(context, user.id)
+async def on_menu_button(turn: Turn) -> None:
+    key = turn.payload.removeprefix("m:")
+    staff = await _staff(turn)
     if key == "help":
-        await ack(update)
-        await help_command(update, context)
+        await turn.ack()
+        await help_command(turn)
         return
-    if staff is None and not await _is_registered(context, user.id):
-        await ack(update)
-        await reply(update, "not_registered")
+    if staff is None and not await _is_registered(turn):
+        await turn.ack()
+        await turn.reply("not_registered")
         return
     if key == "home":
-        await ack(update)
-        await show_home(update, context, staff)
+        await turn.ack()
+        await show_home(turn, staff)
     elif key == "profile":
-        from handlers import profile
-
-        await ack(update)
-        await profile.show(update, context)
+        await turn.ack()
+        await profile.show(turn)
     elif key in RESIDENT_FLOWS:
-        await RESIDENT_FLOWS[key](update, context)
+        await RESIDENT_FLOWS[key](turn)
     else:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
 
 
-async def on_staff_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    key = query.data.removeprefix("st:")
+async def on_staff_button(turn: Turn) -> None:
+    key = turn.payload.removeprefix("st:")
     entry = STAFF_ENTRIES.get(key)
     if entry is None:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
     action, _, start = entry
-    staff = await _staff(context, user.id)
+    staff = await _staff(turn)
     if not can(staff.role if staff else None, action):
-        await ack(update, "not_allowed")
+        await turn.ack("not_allowed")
         return
-    await start(update, context)
+    await start(turn)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("menu", menu_command))
-    app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CallbackQueryHandler(on_menu_button, pattern=r"^m:"))
-    app.add_handler(CallbackQueryHandler(on_staff_button, pattern=r"^st:"))
+def register(router: Router) -> None:
+    router.command("menu", menu_command)
+    router.command("help", help_command)
+    router.button("m:", on_menu_button)
+    router.button("st:", on_staff_button)

@@ -2,62 +2,48 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.usecases.notices import Notices, Outcome, Result
-from handlers.common import ack, buttons, reply, services
-from messages import label, render
+from handlers.common import Rows
+from messages import label
 
 PREFIX = "nt:"
 
 
-def _use_case(context: ContextTypes.DEFAULT_TYPE) -> Notices:
-    return Notices(services(context))
+def _use_case(turn: Turn) -> Notices:
+    return Notices(turn.services)
 
 
-def _toggle(muted: bool) -> InlineKeyboardMarkup:
+def _toggle(muted: bool) -> Rows:
     if muted:
-        return buttons([[(label("notices.turn_on"), PREFIX + "on")]])
-    return buttons([[(label("notices.turn_off"), PREFIX + "off")]])
+        return [[(label("notices.turn_on"), PREFIX + "on")]]
+    return [[(label("notices.turn_off"), PREFIX + "off")]]
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    result = await _use_case(context).show(user.id)
+async def show(turn: Turn) -> None:
+    result = await _use_case(turn).show(turn.person_id)
     if result.outcome is Outcome.NOT_REGISTERED:
-        await reply(update, "not_registered")
+        await turn.reply("not_registered")
         return
-    await reply(update, "notices_status", _toggle(result.muted), notices_off=result.muted)
+    await turn.reply("notices_status", _toggle(result.muted), notices_off=result.muted)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(turn: Turn) -> None:
     """Edit the status message in place, so the chat keeps one current answer."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    action = query.data.removeprefix(PREFIX)
+    action = turn.payload.removeprefix(PREFIX)
     if action not in ("on", "off"):
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    result: Result = await _use_case(context).set_muted(user.id, action == "off")
+    result: Result = await _use_case(turn).set_muted(turn.person_id, action == "off")
+    await turn.ack()
     if result.outcome is Outcome.NOT_REGISTERED:
-        await ack(update)
-        await reply(update, "not_registered")
+        await turn.reply("not_registered")
         return
-    await ack(update)
     if result.outcome is Outcome.CHANGED:
-        await query.edit_message_text(
-            render("notices_status", notices_off=result.muted),
-            parse_mode=ParseMode.HTML,
-            reply_markup=_toggle(result.muted),
-        )
+        await turn.edit("notices_status", _toggle(result.muted), notices_off=result.muted)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("thongbao", show))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.command("thongbao", show)
+    router.button(PREFIX, on_button)

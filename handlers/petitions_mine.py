@@ -9,30 +9,31 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
+from bot.conversation.replies import Buttons
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.deeplink import DeepLink
 from bot.domain.petitions import EventKind, PetitionEvent
 from bot.usecases.petitions import Page, Petitions, Timeline, TimelineOutcome
-from handlers.common import NO_PREVIEW, ack, buttons, home_markup, reply, services
-from messages import label, render
+from handlers.common import Rows, buttons, home_markup
+from messages import label
 
 PREFIX = "pm:"
 
 
-def _use_case(context: ContextTypes.DEFAULT_TYPE) -> Petitions:
-    return Petitions(services(context))
+View = tuple[str, Buttons, dict[str, Any]]
+"""A template, its buttons and its context: sent as a new message or put in place of the old."""
 
 
-def _page_view(page: Page, tz: str) -> tuple[str, InlineKeyboardMarkup]:
+def _use_case(turn: Turn) -> Petitions:
+    return Petitions(turn.services)
+
+
+def _page_view(page: Page, tz: str) -> View:
     if not page.petitions:
-        return render("petition_mine_empty"), home_markup()
-    text = render(
-        "petition_mine",
-        petition_rows=[
+        return "petition_mine_empty", home_markup(), {}
+    context = {
+        "petition_rows": [
             {
                 "code": p.code,
                 "field": p.field.label,
@@ -41,12 +42,12 @@ def _page_view(page: Page, tz: str) -> tuple[str, InlineKeyboardMarkup]:
             }
             for p in page.petitions
         ],
-        page=page.page + 1,
-        pages=page.pages,
-        total=page.total,
-        tz=tz,
-    )
-    rows = [
+        "page": page.page + 1,
+        "pages": page.pages,
+        "total": page.total,
+        "tz": tz,
+    }
+    rows: Rows = [
         [
             (
                 label("petitions.item", code=p.code, field=p.field.label),
@@ -63,13 +64,18 @@ def _page_view(page: Page, tz: str) -> tuple[str, InlineKeyboardMarkup]:
     if paging:
         rows.append(paging)
     rows.append([(label("menu.back"), "m:home")])
-    return text, buttons(rows)
+    return "petition_mine", buttons(rows), context
 
 
-def _event_detail(event: PetitionEvent, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+def _timeline_view(turn: Turn, timeline: Timeline, page: str) -> View:
+    rows = [[(label("petitions.to_list"), f"{PREFIX}p:{page}")], [(label("menu.back"), "m:home")]]
+    return "petition_timeline", buttons(rows), _timeline_context(turn, timeline)
+
+
+def _event_detail(turn: Turn, event: PetitionEvent) -> str | None:
     details = event.details
     if event.kind is EventKind.ASSIGNED and details.get("unit"):
-        unit = services(context).ward.unit(str(details["unit"]))
+        unit = turn.services.ward.unit(str(details["unit"]))
         due = details.get("due")
         name = unit.name if unit else str(details["unit"])
         if due:
@@ -86,38 +92,25 @@ def _event_detail(event: PetitionEvent, context: ContextTypes.DEFAULT_TYPE) -> s
     return str(note) if note else None
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show(turn: Turn) -> None:
     """The main menu's «Ý kiến của tôi»: a new message with the first page."""
-    user = update.effective_user
-    chat = update.effective_chat
-    if user is None or chat is None:
-        return
-    await ack(update)
-    page = await _use_case(context).mine(user.id, 0)
-    text, markup = _page_view(page, services(context).ward.ward.timezone)
-    await chat.send_message(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-    )
+    await turn.ack()
+    page = await _use_case(turn).mine(turn.person_id, 0)
+    template, markup, context = _page_view(page, turn.services.ward.ward.timezone)
+    await turn.reply(template, markup, **context)
 
 
-async def open_link(update: Update, context: ContextTypes.DEFAULT_TYPE, link: DeepLink) -> None:
+async def open_link(turn: Turn, link: DeepLink) -> None:
     """``/start p<code>``: the petition's timeline, for its author only."""
-    user = update.effective_user
-    if user is None:
-        return
-    result = await _use_case(context).timeline(user.id, code=link.ref)
+    result = await _use_case(turn).timeline(turn.person_id, code=link.ref)
     if result.outcome is TimelineOutcome.NOT_YOURS or result.timeline is None:
-        await reply(update, "petition_not_yours", home_markup())
+        await turn.reply("petition_not_yours", home_markup())
         return
-    await reply(
-        update,
-        "petition_timeline",
-        buttons([[(label("petitions.to_list"), f"{PREFIX}p:0")], [(label("menu.back"), "m:home")]]),
-        **_timeline_context(result.timeline, context),
-    )
+    template, markup, context = _timeline_view(turn, result.timeline, "0")
+    await turn.reply(template, markup, **context)
 
 
-def _timeline_context(timeline: Timeline, context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
+def _timeline_context(turn: Turn, timeline: Timeline) -> dict[str, Any]:
     petition = timeline.petition
     return {
         "code": petition.code,
@@ -129,48 +122,35 @@ def _timeline_context(timeline: Timeline, context: ContextTypes.DEFAULT_TYPE) ->
             {
                 "at": e.at,
                 "label": label(f"petitions.events.{e.kind.value}"),
-                "detail": _event_detail(e, context),
+                "detail": _event_detail(turn, e),
             }
             for e in timeline.events
         ],
-        "tz": services(context).ward.ward.timezone,
+        "tz": turn.services.ward.ward.timezone,
     }
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    parts = query.data.removeprefix(PREFIX).split(":")
-    use_case = _use_case(context)
+async def on_button(turn: Turn) -> None:
+    """A page or a petition of the list: the message is edited in place."""
+    parts = turn.payload.removeprefix(PREFIX).split(":")
+    use_case = _use_case(turn)
+    view: View
     if len(parts) == 2 and parts[0] == "p" and parts[1].isdigit():
-        page = await use_case.mine(user.id, int(parts[1]))
-        text, markup = _page_view(page, services(context).ward.ward.timezone)
+        page = await use_case.mine(turn.person_id, int(parts[1]))
+        view = _page_view(page, turn.services.ward.ward.timezone)
     elif len(parts) == 3 and parts[0] == "o" and parts[1].isdigit() and parts[2].isdigit():
-        result = await use_case.timeline(user.id, petition_id=int(parts[1]))
+        result = await use_case.timeline(turn.person_id, petition_id=int(parts[1]))
         if result.timeline is None:
-            await ack(update, "petition_not_yours")
+            await turn.ack("petition_not_yours")
             return
-        text = render("petition_timeline", **_timeline_context(result.timeline, context))
-        markup = buttons(
-            [
-                [(label("petitions.to_list"), f"{PREFIX}p:{parts[2]}")],
-                [(label("menu.back"), "m:home")],
-            ]
-        )
+        view = _timeline_view(turn, result.timeline, parts[2])
     else:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    await ack(update)
-    try:
-        await query.edit_message_text(
-            text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            raise
+    await turn.ack()
+    template, markup, context = view
+    await turn.edit(template, markup, **context)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)

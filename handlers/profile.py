@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.people import ChatState
 from bot.domain.sessions import SocialGroup
 from bot.usecases.onboarding import NAME_MAX
 from bot.usecases.profile import Field, Outcome, Profile, Result, social_order
-from handlers.common import ack, buttons, home_markup, remove_buttons, reply, services
-from handlers.onboarding import group_markup, phone_keyboard, phone_labels
+from handlers.common import Rows, home_markup
+from handlers.keyboards import group_markup, phone_keyboard, phone_labels
 from messages import label
 
 PREFIX = "pf:"
 
 
-def _use_case(context: ContextTypes.DEFAULT_TYPE) -> Profile:
-    return Profile(services(context))
+def _use_case(turn: Turn) -> Profile:
+    return Profile(turn.services)
 
 
-def _group_name(context: ContextTypes.DEFAULT_TYPE, code: str | None) -> str | None:
-    group = services(context).ward.group(code or "")
+def _group_name(turn: Turn, code: str | None) -> str | None:
+    group = turn.services.ward.group(code or "")
     return group.name if group else None
 
 
@@ -29,7 +28,7 @@ def _social_names(codes: tuple[str, ...]) -> list[str]:
     return [label(f"sessions.social.{code}") for code in social_order(codes)]
 
 
-def social_markup(chosen: tuple[str, ...]) -> list[list[tuple[str, str]]]:
+def social_markup(chosen: tuple[str, ...]) -> Rows:
     """One toggle per social group (nhóm xã hội) and "Xong"; the message is edited in place."""
     rows = [
         [
@@ -53,178 +52,155 @@ def _field_label(field: Field) -> str:
     return label(f"fields.{field.value}")
 
 
-async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    await present(update, context, await _use_case(context).show(user.id))
+async def show(turn: Turn) -> None:
+    await present(turn, await _use_case(turn).show(turn.person_id))
 
 
-async def present(update: Update, context: ContextTypes.DEFAULT_TYPE, result: Result) -> None:
+async def present(turn: Turn, result: Result) -> None:
     resident = result.resident
     match result.outcome:
         case Outcome.NOT_REGISTERED:
-            await reply(update, "not_registered")
+            await turn.reply("not_registered")
         case Outcome.SHOWN:
             assert resident is not None
-            await reply(
-                update,
+            await turn.reply(
                 "profile",
-                buttons(
-                    [
-                        [(label("profile.edit_name"), "pf:name")],
-                        [(label("profile.edit_group"), "pf:group")],
-                        [(label("social_groups.mine"), "pf:social")],
-                        [(label("profile.edit_phone"), "pf:phone")],
-                        [(label("profile.delete"), "pf:delete")],
-                        [(label("menu.back"), "m:home")],
-                    ]
-                ),
+                [
+                    [(label("profile.edit_name"), "pf:name")],
+                    [(label("profile.edit_group"), "pf:group")],
+                    [(label("social_groups.mine"), "pf:social")],
+                    [(label("profile.edit_phone"), "pf:phone")],
+                    [(label("profile.delete"), "pf:delete")],
+                    [(label("menu.back"), "m:home")],
+                ],
                 name=resident.full_name,
-                group_name=_group_name(context, resident.group_code),
+                group_name=_group_name(turn, resident.group_code),
                 social_names=_social_names(resident.social_groups),
                 phone=resident.phone,
                 consent_at=resident.consent_at,
-                tz=services(context).ward.ward.timezone,
+                tz=turn.services.ward.ward.timezone,
             )
         case Outcome.ASK_NAME:
             assert resident is not None
-            await reply(update, "profile_ask_name", name=resident.full_name)
+            await turn.reply("profile_ask_name", name=resident.full_name)
         case Outcome.ASK_GROUP:
             assert resident is not None
-            await reply(
-                update,
+            await turn.reply(
                 "profile_ask_group",
-                buttons(group_markup(context, PREFIX)),
-                group_name=_group_name(context, resident.group_code),
+                group_markup(turn, PREFIX),
+                group_name=_group_name(turn, resident.group_code),
             )
         case Outcome.ASK_SOCIAL_GROUPS:
-            await reply(
-                update,
-                "profile_ask_social_groups",
-                buttons(social_markup(result.chosen)),
-                done_label=label("social_groups.done"),
-            )
+            await _ask_social_groups(turn, result.chosen)
         case Outcome.ASK_PHONE:
             assert resident is not None
-            await reply(
-                update,
-                "profile_ask_phone",
-                phone_keyboard(),
-                phone=resident.phone,
-                **phone_labels(),
+            await turn.reply(
+                "profile_ask_phone", phone_keyboard(), phone=resident.phone, **phone_labels()
             )
         case Outcome.UPDATED:
             assert result.field is not None
-            await reply(
-                update,
-                "profile_updated",
-                ReplyKeyboardRemove(),
-                field_label=_field_label(result.field),
+            await turn.reply(
+                "profile_updated", clear_keyboard=True, field_label=_field_label(result.field)
             )
-            await show(update, context)
+            await show(turn)
         case Outcome.INVALID_NAME:
-            await reply(update, "name_invalid", max_length=NAME_MAX)
+            await turn.reply("name_invalid", max_length=NAME_MAX)
         case Outcome.INVALID_PHONE:
-            await reply(update, "phone_invalid", **phone_labels())
+            await turn.reply("phone_invalid", **phone_labels())
         case Outcome.NOT_OWN_CONTACT:
-            await reply(update, "phone_not_own", **phone_labels())
+            await turn.reply("phone_not_own", **phone_labels())
         case Outcome.CONFIRM_DELETE:
-            await reply(
-                update,
+            await turn.reply(
                 "delete_confirm",
-                buttons(
-                    [[(label("delete.confirm"), "pf:del:yes"), (label("delete.keep"), "pf:del:no")]]
-                ),
+                [[(label("delete.confirm"), "pf:del:yes"), (label("delete.keep"), "pf:del:no")]],
             )
         case Outcome.DELETED:
-            await reply(update, "delete_done", ReplyKeyboardRemove())
+            await turn.reply("delete_done", clear_keyboard=True)
         case Outcome.NOTHING_TO_DELETE:
-            await reply(update, "nothing_to_delete")
+            await turn.reply("nothing_to_delete")
         case Outcome.UNKNOWN_GROUP | Outcome.NOT_EXPECTED | Outcome.SOCIAL_TOGGLED:
-            await reply(update, "button_expired", home_markup())
+            await turn.reply("button_expired", home_markup())
 
 
-async def delete_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    await present(update, context, await _use_case(context).ask_delete(user.id))
+async def _ask_social_groups(turn: Turn, chosen: tuple[str, ...], *, edit: bool = False) -> None:
+    """The toggles; a toggle puts the same question with its new ticks in place of the old."""
+    template, markup, done = (
+        "profile_ask_social_groups",
+        social_markup(chosen),
+        label("social_groups.done"),
+    )
+    if edit:
+        await turn.edit(template, markup, done_label=done)
+    else:
+        await turn.reply(template, markup, done_label=done)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    action = query.data.removeprefix(PREFIX)
-    use_case = _use_case(context)
+async def delete_command(turn: Turn) -> None:
+    await present(turn, await _use_case(turn).ask_delete(turn.person_id))
+
+
+async def on_button(turn: Turn) -> None:
+    action = turn.payload.removeprefix(PREFIX)
+    use_case = _use_case(turn)
+    person = turn.person_id
     if action in ("name", "group", "phone"):
-        result = await use_case.begin_edit(user.id, Field(action))
+        result = await use_case.begin_edit(person, Field(action))
     elif action == "social":
-        result = await use_case.begin_edit(user.id, Field.SOCIAL_GROUPS)
+        result = await use_case.begin_edit(person, Field.SOCIAL_GROUPS)
     elif action.startswith("s:"):
-        result = await use_case.toggle_social_group(user.id, action.removeprefix("s:"))
-        if result.outcome is Outcome.SOCIAL_TOGGLED and query.message is not None:
-            await ack(update)
-            await query.edit_message_reply_markup(buttons(social_markup(result.chosen)))
+        result = await use_case.toggle_social_group(person, action.removeprefix("s:"))
+        if result.outcome is Outcome.SOCIAL_TOGGLED:
+            await turn.ack()
+            await _ask_social_groups(turn, result.chosen, edit=True)
             return
     elif action == "sdone":
-        result = await use_case.save_social_groups(user.id)
+        result = await use_case.save_social_groups(person)
     elif action.startswith("g:"):
         code = action.removeprefix("g:")
-        result = await use_case.set_group(user.id, None if code == "-" else code)
+        result = await use_case.set_group(person, None if code == "-" else code)
     elif action == "delete":
-        result = await use_case.ask_delete(user.id)
+        result = await use_case.ask_delete(person)
     elif action == "del:yes":
-        result = await use_case.delete_personal_data(user.id)
+        result = await use_case.delete_personal_data(person)
     elif action == "del:no":
-        await ack(update)
-        await remove_buttons(update)
-        await reply(update, "delete_kept", home_markup())
+        await turn.ack()
+        await turn.remove_buttons()
+        await turn.reply("delete_kept", home_markup())
         return
     else:
         result = Result(Outcome.NOT_EXPECTED)
     if result.outcome in (Outcome.NOT_EXPECTED, Outcome.UNKNOWN_GROUP):
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    await ack(update)
-    await remove_buttons(update)
-    await present(update, context, result)
+    await turn.ack()
+    await turn.remove_buttons()
+    await present(turn, result)
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.text is None:
-        return
-    use_case = _use_case(context)
+async def on_text(turn: Turn, state: ChatState) -> None:
+    use_case = _use_case(turn)
     if state.step == Field.NAME:
-        result = await use_case.set_name(user.id, message.text)
+        result = await use_case.set_name(turn.person_id, turn.text)
     elif state.step == Field.PHONE:
-        skip = message.text.strip() == label("onboarding.skip_phone")
-        result = await use_case.set_phone(user.id, None if skip else message.text)
+        skip = turn.text.strip() == label("onboarding.skip_phone")
+        result = await use_case.set_phone(turn.person_id, None if skip else turn.text)
     else:
-        await reply(update, "use_buttons")
+        await turn.reply("use_buttons")
         return
-    await present(update, context, result)
+    await present(turn, result)
 
 
-async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.contact is None:
+async def on_contact(turn: Turn, state: ChatState) -> None:
+    if state.step != Field.PHONE or turn.event.phone is None:
+        await turn.reply("use_buttons")
         return
-    if state.step != Field.PHONE:
-        await reply(update, "use_buttons")
-        return
-    result = await _use_case(context).set_phone(
-        user.id, message.contact.phone_number, contact_owner=message.contact.user_id
+    result = await _use_case(turn).set_phone(
+        turn.person_id, turn.event.phone, own_contact=turn.own_contact
     )
-    await present(update, context, result)
+    await present(turn, result)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("hoso", show))
-    app.add_handler(CommandHandler("xoadulieu", delete_command))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.command("hoso", show)
+    router.command("xoadulieu", delete_command)
+    router.button(PREFIX, on_button)

@@ -1,43 +1,33 @@
 """/baocao and the staff menu's "📊 Báo cáo": pick a period, get the files; the session card's
-"📁 Hồ sơ hội nghị" (the dossier as documents) and "📝 Biên bản" (the typed minutes); the periodic
-job that sends the monthly summary and the reminders of the reports to the city.
+"📁 Hồ sơ hội nghị" (the dossier as documents) and "📝 Biên bản" (the typed minutes).
 
 Files are generated on demand and sent as the direct reply to the person's own press, so
-nothing is stored or queued for them; the periodic summary goes through the outbox.
+nothing is stored or queued for them. The periodic monthly summary is a job in ``bot/jobs.py``.
 """
 
 from __future__ import annotations
 
-import logging
-
-from telegram import InputFile, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.people import ChatState
 from bot.domain.permissions import Action, can
 from bot.domain.reporting import Period, PeriodKind, month_of, parse_period, quarter_of
 from bot.usecases.dossier import MINUTES_MAX, DossierOutcome, Dossiers
 from bot.usecases.reports import Reports, period_text
-from handlers.common import SERVICES_KEY, ack, buttons, home_markup, reply, services
-from messages import label, render
+from handlers.common import Rows, home_markup
+from messages import label
 
-log = logging.getLogger(__name__)
-JOB_NAME = "report_scan"
-INTERVAL_SECONDS = 300
 PERIOD_PREFIX = "rp:"
 DOSSIER_PREFIX = "ds:"
 
 
-async def _role_allows(update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> bool:
-    user = update.effective_user
-    if user is None:
-        return False
-    async with services(context).store.read() as uow:
-        member = await uow.staff.get(user.id)
+async def _role_allows(turn: Turn, action: Action) -> bool:
+    async with turn.services.store.read() as uow:
+        member = await uow.staff.get(turn.person_id)
     return member is not None and member.active and can(member.role, action)
 
 
-def picker_rows(today_period: Period) -> list[list[tuple[str, str]]]:
+def picker_rows(today_period: Period) -> Rows:
     """This month, last month, the quarters of the year so far, the year."""
     this_month = today_period
     year = this_month.year
@@ -62,144 +52,118 @@ def picker_rows(today_period: Period) -> list[list[tuple[str, str]]]:
     ]
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """/baocao, or the staff menu entry: the period picker."""
-    await ack(update)
-    if not await _role_allows(update, context, Action.VIEW_REPORTS):
-        await reply(update, "not_allowed")
+    await turn.ack()
+    if not await _role_allows(turn, Action.VIEW_REPORTS):
+        await turn.reply("not_allowed")
         return
-    today = Reports(services(context)).today()
-    await reply(update, "report_pick_period", buttons(picker_rows(month_of(today))))
+    today = Reports(turn.services).today()
+    await turn.reply("report_pick_period", picker_rows(month_of(today)))
 
 
-async def on_period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    chat = update.effective_chat
-    if query is None or query.data is None or chat is None:
+async def on_period(turn: Turn) -> None:
+    if not await _role_allows(turn, Action.VIEW_REPORTS):
+        await turn.ack("not_allowed")
         return
-    if not await _role_allows(update, context, Action.VIEW_REPORTS):
-        await ack(update, "not_allowed")
-        return
-    period = parse_period(query.data.removeprefix(PERIOD_PREFIX))
+    period = parse_period(turn.payload.removeprefix(PERIOD_PREFIX))
     if period is None:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    await ack(update)
+    await turn.ack()
     text = period_text(period)
-    await reply(update, "report_working", report_period=text)
-    for item in await Reports(services(context)).files_for(period):
-        caption = render("report_files", report_period=text, report_file_name=item.name)
-        if item.mime == "image/png":
-            await chat.send_photo(InputFile(item.data, filename=item.name), caption=caption)
-        else:
-            await chat.send_document(InputFile(item.data, filename=item.name), caption=caption)
+    await turn.reply("report_working", report_period=text)
+    for item in await Reports(turn.services).files_for(period):
+        await turn.send_file(
+            item.data,
+            item.name,
+            "report_files",
+            photo=item.mime == "image/png",
+            report_period=text,
+            report_file_name=item.name,
+        )
 
 
 # ----- the session card's dossier and minutes ---------------------------------------------
 
 
-async def on_dossier_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    chat = update.effective_chat
-    if query is None or query.data is None or user is None or chat is None:
-        return
-    parts = query.data.removeprefix(DOSSIER_PREFIX).split(":")
+def _back_to_session(session_id: int) -> Rows:
+    return [[(label("sessions.back"), f"sa:open:{session_id}")]]
+
+
+async def on_dossier_button(turn: Turn) -> None:
+    parts = turn.payload.removeprefix(DOSSIER_PREFIX).split(":")
     if len(parts) != 2 or parts[0] not in ("get", "min") or not parts[1].isdigit():
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
     action, session_id = parts[0], int(parts[1])
     needed = Action.VIEW_REPORTS if action == "get" else Action.MANAGE_SESSIONS
-    if not await _role_allows(update, context, needed):
-        await ack(update, "not_allowed")
+    if not await _role_allows(turn, needed):
+        await turn.ack("not_allowed")
         return
-    await ack(update)
-    uc = Dossiers(services(context))
+    await turn.ack()
+    uc = Dossiers(turn.services)
     if action == "min":
-        started = await uc.begin_minutes(user.id, session_id)
+        started = await uc.begin_minutes(turn.person_id, session_id)
         if started.outcome is DossierOutcome.DONE:
-            await reply(update, "dossier_minutes_ask", dossier_title=started.session_title)
+            await turn.reply("dossier_minutes_ask", dossier_title=started.session_title)
         elif started.outcome is DossierOutcome.NOT_ALLOWED:
-            await reply(update, "not_allowed")
+            await turn.reply("not_allowed")
         else:
-            await reply(update, "dossier_not_found", home_markup())
+            await turn.reply("dossier_not_found", home_markup())
         return
-    async with services(context).store.read() as uow:
+    async with turn.services.store.read() as uow:
         session = await uow.sessions.get(session_id)
     if session is None:
-        await reply(update, "dossier_not_found", home_markup())
+        await turn.reply("dossier_not_found", home_markup())
         return
-    await reply(update, "dossier_working", dossier_title=session.title)
-    result = await uc.build(session_id, actor_id=user.id)
+    await turn.reply("dossier_working", dossier_title=session.title)
+    result = await uc.build(session_id, actor_id=turn.person_id)
     if result.outcome is DossierOutcome.NOT_ALLOWED:
-        await reply(update, "not_allowed")
+        await turn.reply("not_allowed")
         return
     if result.outcome is not DossierOutcome.DONE:
-        await reply(update, "dossier_not_found", home_markup())
+        await turn.reply("dossier_not_found", home_markup())
         return
     for item in result.files:
-        await chat.send_document(
-            InputFile(item.data, filename=f"{item.folder}_{item.name}"),
-            caption=render("dossier_file", dossier_path=f"{result.folder}/{item.path}"),
+        await turn.send_file(
+            item.data,
+            f"{item.folder}_{item.name}",
+            "dossier_file",
+            dossier_path=f"{result.folder}/{item.path}",
         )
-    await reply(
-        update,
+    await turn.reply(
         "dossier_sent",
-        buttons([[(label("sessions.back"), f"sa:open:{session_id}")]]),
+        _back_to_session(session_id),
         dossier_count=len(result.files),
         dossier_title=result.session_title,
     )
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+async def on_text(turn: Turn, state: ChatState) -> None:
     """The minutes (biên bản) typed by the secretary."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.text is None:
+    if turn.event.text is None:
         return
     session_id = int(state.data.get("session_id", 0))
-    result = await Dossiers(services(context)).save_minutes(user.id, session_id, message.text)
+    result = await Dossiers(turn.services).save_minutes(turn.person_id, session_id, turn.text)
     match result.outcome:
         case DossierOutcome.DONE:
-            await reply(
-                update,
+            await turn.reply(
                 "dossier_minutes_saved",
-                buttons([[(label("sessions.back"), f"sa:open:{session_id}")]]),
+                _back_to_session(session_id),
                 dossier_title=result.session_title,
             )
         case DossierOutcome.EMPTY:
-            await reply(update, "dossier_minutes_empty")
+            await turn.reply("dossier_minutes_empty")
         case DossierOutcome.TOO_LONG:
-            await reply(update, "dossier_minutes_too_long", report_limit=MINUTES_MAX)
+            await turn.reply("dossier_minutes_too_long", report_limit=MINUTES_MAX)
         case DossierOutcome.NOT_ALLOWED:
-            await reply(update, "not_allowed")
+            await turn.reply("not_allowed")
         case _:
-            await reply(update, "dossier_not_found", home_markup())
+            await turn.reply("dossier_not_found", home_markup())
 
 
-# ----- the periodic job -------------------------------------------------------------------
-
-
-async def scan(context: ContextTypes.DEFAULT_TYPE) -> None:
-    sent = await Reports(context.application.bot_data[SERVICES_KEY]).run_due()
-    if sent:
-        log.info("reports: %d recipients queued", sent)
-
-
-def schedule_report_scan(app: Application) -> None:
-    """Every few minutes; the first look waits one interval so start-up stays quick."""
-    if app.job_queue is None:
-        log.warning("no JobQueue: the monthly summary will not be sent")
-        return
-    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
-        job.schedule_removal()
-    app.job_queue.run_repeating(
-        scan, interval=INTERVAL_SECONDS, first=INTERVAL_SECONDS, name=JOB_NAME
-    )
-
-
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("baocao", start))
-    app.add_handler(CallbackQueryHandler(on_period, pattern=f"^{PERIOD_PREFIX}"))
-    app.add_handler(CallbackQueryHandler(on_dossier_button, pattern=f"^{DOSSIER_PREFIX}"))
-    schedule_report_scan(app)
+def register(router: Router) -> None:
+    router.command("baocao", start)
+    router.button(PERIOD_PREFIX, on_period)
+    router.button(DOSSIER_PREFIX, on_dossier_button)

@@ -3,40 +3,33 @@ cancelling, the map pin, the .ics file, and the deep link ``/start s<id>``."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from telegram import InputFile, Update
-from telegram.constants import ParseMode
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.documents.ics import ics_filename, session_ics
 from bot.domain.deeplink import DeepLink
 from bot.domain.people import ChatState
 from bot.domain.sessions import SessionStatus
 from bot.usecases.sessions import TOPIC_MAX, Listed, RegOutcome, RegResult, Sessions, card
-from handlers.common import ack, buttons, home_markup, reply, services
-from messages import label, render
+from handlers.common import Rows, home_markup
+from messages import label
 
 PREFIX = "ss:"
 FLOW = "session_speak"
 
 
-def _uc(context: ContextTypes.DEFAULT_TYPE) -> Sessions:
-    return Sessions(services(context))
+def _uc(turn: Turn) -> Sessions:
+    return Sessions(turn.services)
 
 
-def _card(context: ContextTypes.DEFAULT_TYPE, listed: Listed) -> dict[str, object]:
-    username = context.bot.username if context.bot else None
-    return card(
-        services(context), listed.session, username=username, places_left=listed.places_left
-    )
+def _card(turn: Turn, listed: Listed) -> dict[str, object]:
+    return card(turn.services, listed.session, username=turn.handle, places_left=listed.places_left)
 
 
-def card_markup(listed: Listed) -> list[list[tuple[str, str]]]:
+def card_markup(listed: Listed) -> Rows:
     session = listed.session
     reg = listed.registration
     sid = session.id
-    rows: list[list[tuple[str, str]]] = []
+    rows: Rows = []
     if session.status is SessionStatus.PUBLISHED:
         active = reg is not None and reg.status.active
         if not active:
@@ -52,44 +45,38 @@ def card_markup(listed: Listed) -> list[list[tuple[str, str]]]:
     return rows
 
 
-async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_list(turn: Turn) -> None:
     """Main-menu entry "Lịch đối thoại"."""
-    user = update.effective_user
-    if user is None:
-        return
-    await ack(update)
-    found = await _uc(context).upcoming_for(user.id)
+    await turn.ack()
+    found = await _uc(turn).upcoming_for(turn.person_id)
     if not found:
-        await reply(update, "session_list_empty", home_markup())
+        await turn.reply("session_list_empty", home_markup())
         return
     items = [
         {
-            "card": _card(context, item),
+            "card": _card(turn, item),
             "my_status": item.registration.status.value if item.registration else None,
         }
         for item in found
     ]
-    rows = [
+    rows: Rows = [
         [(f"{i}. {item.session.title[:50]}", f"ss:open:{item.session.id}")]
         for i, item in enumerate(found, 1)
     ]
     rows.append([(label("menu.back"), "m:home")])
-    await reply(update, "session_list", buttons(rows), session_items=items)
+    await turn.reply("session_list", rows, session_items=items)
 
 
-async def show_card(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, user_id: int
-) -> None:
-    listed = await _uc(context).view(session_id, user_id)
+async def show_card(turn: Turn, session_id: int) -> None:
+    listed = await _uc(turn).view(session_id, turn.person_id)
     if listed is None:
-        await reply(update, "session_closed", home_markup(), closed="not_found")
+        await turn.reply("session_closed", home_markup(), closed="not_found")
         return
     reg = listed.registration
-    await reply(
-        update,
+    await turn.reply(
         "session_card",
-        buttons(card_markup(listed)),
-        card=_card(context, listed),
+        card_markup(listed),
+        card=_card(turn, listed),
         my_status=reg.status.value if reg and reg.status.active else None,
         speaking_rank=listed.speaking_rank,
         waitlist_rank=listed.waitlist_rank,
@@ -97,24 +84,18 @@ async def show_card(
     )
 
 
-async def open_link(update: Update, context: ContextTypes.DEFAULT_TYPE, link: DeepLink) -> None:
+async def open_link(turn: Turn, link: DeepLink) -> None:
     """``/start s<id>`` after onboarding: straight to that session's card."""
-    user = update.effective_user
-    if user is None:
-        return
-    await show_card(update, context, int(link.ref), user.id)
+    await show_card(turn, int(link.ref))
 
 
-async def _registered(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, result: RegResult
-) -> None:
+async def _registered(turn: Turn, result: RegResult) -> None:
     session = result.session
-    view = card(services(context), session) if session else None
+    view = card(turn.services, session) if session else None
     reg = result.registration
     match result.outcome:
         case RegOutcome.REGISTERED | RegOutcome.SPEAKER:
-            await reply(
-                update,
+            await turn.reply(
                 "session_registered",
                 home_markup(),
                 card=view,
@@ -122,8 +103,7 @@ async def _registered(
                 speak_topic=reg.topic if reg else None,
             )
         case RegOutcome.WAITLISTED:
-            await reply(
-                update,
+            await turn.reply(
                 "session_waitlisted",
                 home_markup(),
                 card=view,
@@ -131,8 +111,7 @@ async def _registered(
                 speak_topic=reg.topic if reg else None,
             )
         case RegOutcome.ALREADY:
-            await reply(
-                update,
+            await turn.reply(
                 "session_already",
                 home_markup(),
                 card=view,
@@ -140,124 +119,109 @@ async def _registered(
                 waitlist_rank=result.waitlist_rank,
             )
         case RegOutcome.CANCELLED:
-            await reply(update, "session_unregistered", home_markup(), card=view)
+            await turn.reply("session_unregistered", home_markup(), card=view)
         case RegOutcome.CONFIRMED:
-            await reply(update, "session_confirmed", home_markup(), card=view)
+            await turn.reply("session_confirmed", home_markup(), card=view)
         case RegOutcome.TOPIC_INVALID:
-            await reply(update, "session_topic_invalid", max_length=TOPIC_MAX)
+            await turn.reply("session_topic_invalid", max_length=TOPIC_MAX)
         case RegOutcome.NOT_ONBOARDED:
-            await reply(update, "not_registered")
+            await turn.reply("not_registered")
         case _:
-            await reply(update, "session_closed", home_markup(), closed=result.outcome.value)
+            await turn.reply("session_closed", home_markup(), closed=result.outcome.value)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    parts = query.data.removeprefix(PREFIX).split(":")
+async def on_button(turn: Turn) -> None:
+    parts = turn.payload.removeprefix(PREFIX).split(":")
     action = parts[0]
     if action == "list":
-        await show_list(update, context)
+        await show_list(turn)
         return
     if len(parts) != 2 or not parts[1].isdigit():
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
     sid = int(parts[1])
-    uc = _uc(context)
-    await ack(update)
+    uc = _uc(turn)
+    person = turn.person_id
+    await turn.ack()
     match action:
         case "open":
-            await show_card(update, context, sid, user.id)
+            await show_card(turn, sid)
         case "reg":
-            await _registered(update, context, await uc.register(user.id, sid))
+            await _registered(turn, await uc.register(person, sid))
         case "spk":
-            await _ask_topic(update, context, sid, user.id)
+            await _ask_topic(turn, sid)
         case "unreg":
-            await _registered(update, context, await uc.cancel_registration(user.id, sid))
+            await _registered(turn, await uc.cancel_registration(person, sid))
         case "ok":
-            await _registered(update, context, await uc.confirm(user.id, sid))
+            await _registered(turn, await uc.confirm(person, sid))
         case "map":
-            await _send_map(update, context, sid, user.id)
+            await _send_map(turn, sid)
         case "ics":
-            await _send_ics(update, context, sid, user.id)
+            await _send_ics(turn, sid)
         case _:
-            await reply(update, "button_expired")
+            await turn.reply("button_expired")
 
 
-async def _ask_topic(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, user_id: int
-) -> None:
-    listed = await _uc(context).view(session_id, user_id)
+async def _ask_topic(turn: Turn, session_id: int) -> None:
+    listed = await _uc(turn).view(session_id, turn.person_id)
     if listed is None or listed.session.status is not SessionStatus.PUBLISHED:
         closed = "not_found" if listed is None else "session_cancelled"
-        await reply(update, "session_closed", home_markup(), closed=closed)
+        await turn.reply("session_closed", home_markup(), closed=closed)
         return
-    now = services(context).clock.now()
+    now = turn.services.clock.now()
     if listed.session.starts_at <= now:
-        await reply(update, "session_closed", home_markup(), closed="past")
+        await turn.reply("session_closed", home_markup(), closed="past")
         return
-    async with services(context).store.transaction() as uow:
-        await uow.chat_states.put(ChatState(user_id, FLOW, "topic", {"session": session_id}, now))
-    await reply(update, "session_ask_topic", card=_card(context, listed), max_length=TOPIC_MAX)
+    async with turn.services.store.transaction() as uow:
+        await uow.chat_states.put(
+            ChatState(turn.person_id, FLOW, "topic", {"session": session_id}, now)
+        )
+    await turn.reply("session_ask_topic", card=_card(turn, listed), max_length=TOPIC_MAX)
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+async def on_text(turn: Turn, state: ChatState) -> None:
     """The speaking topic (nội dung phát biểu), typed."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.text is None:
-        return
-    result = await _uc(context).register(user.id, int(state.data["session"]), topic=message.text)
+    result = await _uc(turn).register(turn.person_id, int(state.data["session"]), topic=turn.text)
     if result.outcome is not RegOutcome.TOPIC_INVALID:
-        async with services(context).store.transaction() as uow:
-            await uow.chat_states.clear(user.id)
-    await _registered(update, context, result)
+        async with turn.services.store.transaction() as uow:
+            await uow.chat_states.clear(turn.person_id)
+    await _registered(turn, result)
 
 
-async def _send_map(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, user_id: int
-) -> None:
-    listed = await _uc(context).view(session_id, user_id)
-    chat = update.effective_chat
-    if listed is None or chat is None or not listed.session.has_pin:
-        await reply(update, "session_closed", home_markup(), closed="not_found")
+async def _send_map(turn: Turn, session_id: int) -> None:
+    listed = await _uc(turn).view(session_id, turn.person_id)
+    if listed is None or not listed.session.has_pin:
+        await turn.reply("session_closed", home_markup(), closed="not_found")
         return
     session = listed.session
     assert session.latitude is not None and session.longitude is not None
-    await chat.send_venue(
-        latitude=session.latitude,
-        longitude=session.longitude,
-        title=session.title[:100],
-        address=(session.venue or session.title)[:100],
+    await turn.send_venue(
+        session.latitude,
+        session.longitude,
+        session.title[:100],
+        (session.venue or session.title)[:100],
     )
 
 
-async def _send_ics(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int, user_id: int
-) -> None:
-    listed = await _uc(context).view(session_id, user_id)
-    chat = update.effective_chat
-    if listed is None or chat is None:
-        await reply(update, "session_closed", home_markup(), closed="not_found")
+async def _send_ics(turn: Turn, session_id: int) -> None:
+    listed = await _uc(turn).view(session_id, turn.person_id)
+    if listed is None:
+        await turn.reply("session_closed", home_markup(), closed="not_found")
         return
-    await send_ics(update, context, listed.session.id)
+    await send_ics(turn, listed.session.id)
 
 
-async def send_ics(update: Update, context: ContextTypes.DEFAULT_TYPE, session_id: int) -> None:
-    chat = update.effective_chat
-    session = await _uc(context).get(session_id)
-    if chat is None or session is None:
+async def send_ics(turn: Turn, session_id: int) -> None:
+    """The session as an .ics file for the person's calendar (staff send it from the card too)."""
+    session = await _uc(turn).get(session_id)
+    if session is None:
         return
-    now: datetime = services(context).clock.now()
-    data = session_ics(services(context), session, username=context.bot.username, now=now)
-    await chat.send_document(
-        InputFile(data, filename=ics_filename(session)),
-        caption=render("session_file_caption", card=card(services(context), session)),
-        parse_mode=ParseMode.HTML,
+    services = turn.services
+    data = session_ics(services, session, username=turn.handle, now=services.clock.now())
+    await turn.send_file(
+        data, ics_filename(session), "session_file_caption", card=card(services, session)
     )
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)

@@ -1,6 +1,7 @@
-"""What the workflow handlers share: the use case, refusals, texts and confirmations.
+"""What the workflow handlers share: the use case, refusals, texts and confirmations, and the
+secretary's «done» message (reached from the inbox and from a confirmed typed text).
 
-Callback data: ``wi:`` secretary inbox, ``wx:`` extension decisions, ``wu:`` unit official,
+Button payloads: ``wi:`` secretary inbox, ``wx:`` extension decisions, ``wu:`` unit official,
 ``wr:`` resident verdict, ``ws:`` supervisor, ``wf:`` confirm/cancel a typed text.
 """
 
@@ -8,18 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
-from telegram.ext import ContextTypes
-
+from bot.conversation.events import EventKind
+from bot.conversation.turn import Turn
+from bot.domain.workflow import InboxFilter
 from bot.usecases.workflow import Change, Result, TextKind, Workflow
-from handlers.common import NO_PREVIEW, ack, buttons, reply, services
-from messages import label, render
+from handlers.common import Rows
+from messages import label
+
+INBOX_PREFIX = "wi:"
 
 
-def use_case(context: ContextTypes.DEFAULT_TYPE) -> Workflow:
-    return Workflow(services(context))
+def use_case(turn: Turn) -> Workflow:
+    return Workflow(turn.services)
 
 
 def parse_id(data: str, index: int) -> int | None:
@@ -30,67 +31,50 @@ def parse_id(data: str, index: int) -> int | None:
         return None
 
 
-async def show(
-    update: Update, template: str, markup: InlineKeyboardMarkup | None = None, **ctx: Any
-) -> None:
-    """Edit the pressed message in place (one message that edits itself), else send one."""
-    query = update.callback_query
-    text = render(template, **ctx)
-    if query is not None and query.message is not None:
-        try:
-            await query.edit_message_text(
-                text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                link_preview_options=NO_PREVIEW,
-            )
-            return
-        except BadRequest as exc:
-            if "not modified" in str(exc).lower():
-                return
-    await reply(update, template, markup, **ctx)
+def to_list_row() -> list[tuple[str, str]]:
+    """Back to the first page of the unfiltered inbox."""
+    return [(label("workflow.inbox.to_list"), f"{INBOX_PREFIX}l:{InboxFilter().encode()}")]
 
 
-async def refuse_or_explain(update: Update, change: Change) -> bool:
+async def refuse_or_explain(turn: Turn, change: Change) -> bool:
     """Map the refusals to a clear message; True when the change did not happen."""
     if change.result in (Result.NOT_ALLOWED, Result.NOT_FOUND):
-        await ack(update, "workflow_refused")
-        if update.callback_query is None:
-            await reply(update, "workflow_refused")
+        await turn.ack("workflow_refused")
+        if turn.event.kind is not EventKind.BUTTON:
+            await turn.reply("workflow_refused")
         return True
     if change.result is Result.WRONG_STATE:
         item = change.item
-        ctx = {
+        ctx: dict[str, Any] = {
             "code": item.petition.code if item else "",
             "status_label": label(f"petitions.statuses.{item.petition.status.value}")
             if item
             else "",
         }
-        await ack(update)
-        await reply(update, "workflow_wrong_state", **ctx)
+        await turn.ack()
+        await turn.reply("workflow_wrong_state", **ctx)
         return True
     return False
 
 
-def confirm_markup() -> InlineKeyboardMarkup:
-    return buttons([[(label("workflow.confirm"), "wf:ok"), (label("workflow.cancel"), "wf:no")]])
+def confirm_markup() -> Rows:
+    return [[(label("workflow.confirm"), "wf:ok"), (label("workflow.cancel"), "wf:no")]]
 
 
-def cancel_markup() -> InlineKeyboardMarkup:
+def cancel_markup() -> Rows:
     """Under a typed-text prompt: leave without typing /cancel."""
-    return buttons([[(label("workflow.cancel"), "wf:no")]])
+    return [[(label("workflow.cancel"), "wf:no")]]
 
 
-async def ask_text(update: Update, context: ContextTypes.DEFAULT_TYPE, change: Change) -> None:
+async def ask_text(turn: Turn, change: Change) -> None:
     """After begin_text or a step of the text flow: refusal, prompt, problem or preview."""
-    if await refuse_or_explain(update, change):
+    if await refuse_or_explain(turn, change):
         return
-    await ack(update)
+    await turn.ack()
     item = change.item
     code = item.petition.code if item else ""
     if change.result is Result.ASK:
-        await reply(
-            update,
+        await turn.reply(
             "workflow_ask_text",
             cancel_markup(),
             code=code,
@@ -99,8 +83,7 @@ async def ask_text(update: Update, context: ContextTypes.DEFAULT_TYPE, change: C
             due_on=change.due_on,
         )
     elif change.result in (Result.EMPTY, Result.TOO_LONG, Result.BAD_DATE):
-        await reply(
-            update,
+        await turn.reply(
             "workflow_text_problem",
             cancel_markup(),
             problem=change.result.value,
@@ -108,8 +91,7 @@ async def ask_text(update: Update, context: ContextTypes.DEFAULT_TYPE, change: C
             due_on=change.due_on,
         )
     elif change.result is Result.PREVIEW:
-        await reply(
-            update,
+        await turn.reply(
             "workflow_preview",
             confirm_markup(),
             code=code,
@@ -119,3 +101,26 @@ async def ask_text(update: Update, context: ContextTypes.DEFAULT_TYPE, change: C
             proposed_due=change.proposed_due,
             due_on=change.due_on,
         )
+
+
+async def secretary_done(turn: Turn, change: Change) -> None:
+    """The secretary chose an outcome (assigned, answered, forwarded, out of scope)."""
+    if await refuse_or_explain(turn, change) or change.item is None:
+        return
+    await turn.ack()
+    outcome_key = {
+        TextKind.DIRECT: "answered_directly",
+        TextKind.FORWARD: "forwarded_higher",
+        TextKind.SCOPE: "out_of_scope",
+    }.get(change.kind or TextKind.ANSWER, "assigned" if change.unit_code else "answered_at_session")
+    await turn.reply(
+        "workflow_secretary_done",
+        [to_list_row()],
+        code=change.item.petition.code,
+        codes=[m.petition.code for m in change.members],
+        outcome_label=label(f"workflow.outcomes.{outcome_key}"),
+        unit_name=change.unit_code or None,
+        due_on=change.due_on,
+        notified=change.notified,
+        unreachable=change.unreachable,
+    )

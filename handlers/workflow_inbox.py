@@ -4,18 +4,26 @@ decide a unit's extension request. The inbox is one message that edits itself.""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.petitions import FieldOfConcern, Status
 from bot.domain.workflow import INBOX_STATUSES, InboxFilter, Item
 from bot.usecases.workflow import Change, Result, TextKind
-from handlers.common import ack, buttons, home_markup, reply, services
-from handlers.workflow_common import ask_text, parse_id, refuse_or_explain, show, use_case
+from handlers.common import Rows, home_markup
+from handlers.workflow_common import (
+    INBOX_PREFIX,
+    ask_text,
+    parse_id,
+    refuse_or_explain,
+    secretary_done,
+    to_list_row,
+    use_case,
+)
 from messages import label
 
-PREFIX = "wi:"
+PREFIX = INBOX_PREFIX
 
 
 def _filter_text(flt: InboxFilter) -> str:
@@ -34,24 +42,19 @@ def _filter_text(flt: InboxFilter) -> str:
     return " · ".join(parts)
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """The staff menu's «Ý kiến mới»."""
-    await _list(update, context, InboxFilter(), new_message=True)
+    await _list(turn, InboxFilter(), new_message=True)
 
 
-async def _list(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, flt: InboxFilter, new_message: bool = False
-) -> None:
-    user = update.effective_user
-    if user is None:
-        return
-    page = await use_case(context).inbox(user.id, flt)
+async def _list(turn: Turn, flt: InboxFilter, new_message: bool = False) -> None:
+    page = await use_case(turn).inbox(turn.person_id, flt)
     if page.result is Result.NOT_ALLOWED:
-        await ack(update, "workflow_refused")
+        await turn.ack("workflow_refused")
         return
-    await ack(update)
+    await turn.ack()
     flt = page.filter
-    rows = [
+    rows: Rows = [
         [(f"{i.petition.code} · {i.petition.field.label}", f"{PREFIX}o:{i.petition.id}")]
         for i in page.items
     ]
@@ -70,7 +73,7 @@ async def _list(
         ]
     )
     rows.append([(label("menu.back"), "m:home")])
-    ctx = {
+    ctx: dict[str, Any] = {
         "total": page.total,
         "filter_text": _filter_text(flt),
         "inbox_rows": [
@@ -86,21 +89,16 @@ async def _list(
         "pages": page.pages,
     }
     if new_message:
-        await reply(update, "workflow_inbox", buttons(rows), **ctx)
+        await turn.reply("workflow_inbox", rows, **ctx)
     else:
-        await show(update, "workflow_inbox", buttons(rows), **ctx)
+        await turn.edit("workflow_inbox", rows, **ctx)
 
 
-async def _filter_menu(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, kind: str, flt: InboxFilter
-) -> None:
-    user = update.effective_user
-    if user is None:
+async def _filter_menu(turn: Turn, kind: str, flt: InboxFilter) -> None:
+    if (await use_case(turn).inbox(turn.person_id, flt)).result is Result.NOT_ALLOWED:
+        await turn.ack("workflow_refused")
         return
-    if (await use_case(context).inbox(user.id, flt)).result is Result.NOT_ALLOWED:
-        await ack(update, "workflow_refused")
-        return
-    await ack(update)
+    await turn.ack()
     options: list[tuple[str, InboxFilter]]
     if kind == "fs":
         options = [(label("workflow.inbox.all_statuses"), replace(flt, status=None))]
@@ -113,7 +111,7 @@ async def _filter_menu(
         options += [(f.label, replace(flt, field=f)) for f in FieldOfConcern]
         pick = "filter_field"
     else:
-        async with services(context).store.read() as uow:
+        async with turn.services.store.read() as uow:
             sessions = (await uow.sessions.all())[-8:]
         options = [
             (label("workflow.inbox.all_sessions"), replace(flt, session_id=None, weekly=False)),
@@ -122,10 +120,10 @@ async def _filter_menu(
         options += [(s.title[:40], replace(flt, session_id=s.id, weekly=False)) for s in sessions]
         pick = "session"
     rows = [[(text, f"{PREFIX}l:{f.encode(0)}")] for text, f in options]
-    await show(update, "workflow_pick", buttons(rows), pick_kind=pick, code="")
+    await turn.edit("workflow_pick", rows, pick_kind=pick, code="")
 
 
-def _card_markup(item: Item) -> list[list[tuple[str, str]]]:
+def _card_markup(item: Item) -> Rows:
     pid = item.petition.id
     return [
         [
@@ -141,28 +139,25 @@ def _card_markup(item: Item) -> list[list[tuple[str, str]]]:
             (label("workflow.inbox.forward"), f"{PREFIX}t:{TextKind.FORWARD.value}:{pid}"),
             (label("workflow.inbox.scope"), f"{PREFIX}t:{TextKind.SCOPE.value}:{pid}"),
         ],
-        [(label("workflow.inbox.to_list"), f"{PREFIX}l:{InboxFilter().encode()}")],
+        to_list_row(),
     ]
 
 
-async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, petition_id: int) -> None:
-    user = update.effective_user
-    if user is None:
+async def _card(turn: Turn, petition_id: int) -> None:
+    change = await use_case(turn).card(turn.person_id, petition_id)
+    if await refuse_or_explain(turn, change) or change.item is None:
         return
-    change = await use_case(context).card(user.id, petition_id)
-    if await refuse_or_explain(update, change) or change.item is None:
-        return
-    await ack(update)
+    await turn.ack()
     item = change.item
     petition = item.petition
     session_title = None
     if petition.session_id is not None:
-        async with services(context).store.read() as uow:
+        async with turn.services.store.read() as uow:
             session = await uow.sessions.get(petition.session_id)
         session_title = session.title if session else None
     name = petition.on_behalf.name if petition.on_behalf else None
     if name is None and petition.author_id is not None:
-        async with services(context).store.read() as uow:
+        async with turn.services.store.read() as uow:
             resident = await uow.residents.get(petition.author_id)
         name = resident.full_name if resident and resident.full_name else str(petition.author_id)
     markup = _card_markup(item) if petition.status in INBOX_STATUSES else []
@@ -175,11 +170,10 @@ async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, petition_id:
             ],
         )
     if not markup:
-        markup = [[(label("workflow.inbox.to_list"), f"{PREFIX}l:{InboxFilter().encode()}")]]
-    await show(
-        update,
+        markup = [to_list_row()]
+    await turn.edit(
         "workflow_card",
-        buttons(markup),
+        markup,
         code=petition.code,
         field_label=petition.field.label,
         status_label=label(f"petitions.statuses.{petition.status.value}"),
@@ -194,67 +188,37 @@ async def _card(update: Update, context: ContextTypes.DEFAULT_TYPE, petition_id:
     )
 
 
-async def _done(update: Update, change: Change) -> None:
-    if await refuse_or_explain(update, change) or change.item is None:
-        return
-    await ack(update)
-    outcome_key = {
-        TextKind.DIRECT: "answered_directly",
-        TextKind.FORWARD: "forwarded_higher",
-        TextKind.SCOPE: "out_of_scope",
-    }.get(change.kind or TextKind.ANSWER, "assigned" if change.unit_code else "answered_at_session")
-    unit = None
-    if change.unit_code:
-        unit = change.unit_code
-    await reply(
-        update,
-        "workflow_secretary_done",
-        buttons([[(label("workflow.inbox.to_list"), f"{PREFIX}l:{InboxFilter().encode()}")]]),
-        code=change.item.petition.code,
-        codes=[m.petition.code for m in change.members],
-        outcome_label=label(f"workflow.outcomes.{outcome_key}"),
-        unit_name=unit,
-        due_on=change.due_on,
-        notified=change.notified,
-        unreachable=change.unreachable,
-    )
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    data = query.data.removeprefix(PREFIX)
+async def on_button(turn: Turn) -> None:
+    data = turn.payload.removeprefix(PREFIX)
     verb, _, rest = data.partition(":")
-    wf = use_case(context)
-    ward = services(context).ward
+    wf = use_case(turn)
+    ward = turn.services.ward
+    user_id = turn.person_id
     if verb == "l":
         flt = InboxFilter.decode(rest)
         if flt is None:
-            await ack(update, "button_expired")
+            await turn.ack("button_expired")
             return
-        await _list(update, context, flt)
+        await _list(turn, flt)
     elif verb in ("fs", "ff", "fd"):
         flt = InboxFilter.decode(rest)
         if flt is None:
-            await ack(update, "button_expired")
+            await turn.ack("button_expired")
             return
-        await _filter_menu(update, context, verb, flt)
+        await _filter_menu(turn, verb, flt)
     elif verb == "o" and (pid := parse_id(data, 1)) is not None:
-        await _card(update, context, pid)
+        await _card(turn, pid)
     elif verb == "f" and (pid := parse_id(data, 1)) is not None:
-        change = await wf.card(user.id, pid)
-        if (await wf.similar(user.id, pid)).result is Result.NOT_ALLOWED:
+        change = await wf.card(user_id, pid)
+        if (await wf.similar(user_id, pid)).result is Result.NOT_ALLOWED:
             change = Change(Result.NOT_ALLOWED)
-        if await refuse_or_explain(update, change) or change.item is None:
+        if await refuse_or_explain(turn, change) or change.item is None:
             return
-        await ack(update)
+        await turn.ack()
         rows = [[(f.label, f"{PREFIX}fc:{pid}:{f.value}")] for f in FieldOfConcern]
-        await show(
-            update,
+        await turn.edit(
             "workflow_pick",
-            buttons(rows),
+            rows,
             pick_kind="field",
             code=change.item.petition.code,
         )
@@ -262,19 +226,19 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         try:
             field = FieldOfConcern(data.split(":")[2])
         except (IndexError, ValueError):
-            await ack(update, "button_expired")
+            await turn.ack("button_expired")
             return
-        change = await wf.classify(user.id, pid, field)
-        if await refuse_or_explain(update, change):
+        change = await wf.classify(user_id, pid, field)
+        if await refuse_or_explain(turn, change):
             return
-        await _card(update, context, pid)
+        await _card(turn, pid)
     elif verb == "s" and (pid := parse_id(data, 1)) is not None:
-        change = await wf.similar(user.id, pid)
-        if await refuse_or_explain(update, change) or change.item is None:
+        change = await wf.similar(user_id, pid)
+        if await refuse_or_explain(turn, change) or change.item is None:
             return
-        await ack(update)
+        await turn.ack()
         statuses = {}
-        async with services(context).store.read() as uow:
+        async with turn.services.store.read() as uow:
             for s in change.similar:
                 p = await uow.petitions.get(s.petition_id)
                 statuses[s.petition_id] = p.status if p else Status.RECEIVED
@@ -289,10 +253,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if statuses[s.petition_id] in INBOX_STATUSES
         ]
         rows.append([(label("workflow.back"), f"{PREFIX}o:{pid}")])
-        await show(
-            update,
+        await turn.edit(
             "workflow_similar",
-            buttons(rows),
+            rows,
             code=change.item.petition.code,
             similar_rows=[
                 {
@@ -304,41 +267,36 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             ],
         )
     elif verb == "g" and (pid := parse_id(data, 1)) is not None and (other := parse_id(data, 2)):
-        change = await wf.group(user.id, pid, other)
-        if await refuse_or_explain(update, change):
+        change = await wf.group(user_id, pid, other)
+        if await refuse_or_explain(turn, change):
             return
-        await _card(update, context, pid)
+        await _card(turn, pid)
     elif verb == "a" and (pid := parse_id(data, 1)) is not None:
-        change = await wf.card(user.id, pid)
-        if (await wf.similar(user.id, pid)).result is Result.NOT_ALLOWED:
+        change = await wf.card(user_id, pid)
+        if (await wf.similar(user_id, pid)).result is Result.NOT_ALLOWED:
             change = Change(Result.NOT_ALLOWED)
-        if await refuse_or_explain(update, change) or change.item is None:
+        if await refuse_or_explain(turn, change) or change.item is None:
             return
-        await ack(update)
+        await turn.ack()
         rows = [[(u.name, f"{PREFIX}au:{pid}:{u.code}")] for u in ward.units]
         rows.append([(label("workflow.back"), f"{PREFIX}o:{pid}")])
-        await show(
-            update, "workflow_pick", buttons(rows), pick_kind="unit", code=change.item.petition.code
-        )
+        await turn.edit("workflow_pick", rows, pick_kind="unit", code=change.item.petition.code)
     elif verb in ("au", "ac") and (pid := parse_id(data, 1)) is not None:
         unit_code = data.split(":")[2] if len(data.split(":")) > 2 else ""
         if verb == "au":
-            change = await wf.preview_assign(user.id, pid, unit_code)
-            if await refuse_or_explain(update, change) or change.item is None:
+            change = await wf.preview_assign(user_id, pid, unit_code)
+            if await refuse_or_explain(turn, change) or change.item is None:
                 return
-            await ack(update)
+            await turn.ack()
             unit = ward.unit(unit_code)
-            await show(
-                update,
+            await turn.edit(
                 "workflow_confirm_assign",
-                buttons(
+                [
                     [
-                        [
-                            (label("workflow.confirm"), f"{PREFIX}ac:{pid}:{unit_code}"),
-                            (label("workflow.back"), f"{PREFIX}a:{pid}"),
-                        ]
+                        (label("workflow.confirm"), f"{PREFIX}ac:{pid}:{unit_code}"),
+                        (label("workflow.back"), f"{PREFIX}a:{pid}"),
                     ]
-                ),
+                ],
                 code=change.item.petition.code,
                 codes=[m.petition.code for m in change.members],
                 unit_name=unit.name if unit else unit_code,
@@ -347,44 +305,39 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 officials=change.officials,
             )
         else:
-            change = await wf.assign(user.id, pid, unit_code)
+            change = await wf.assign(user_id, pid, unit_code)
             if change.result is Result.DONE:
                 unit = ward.unit(unit_code)
                 change = replace(change, unit_code=unit.name if unit else unit_code)
-            await _done(update, change)
+            await secretary_done(turn, change)
     elif verb == "as" and (pid := parse_id(data, 1)) is not None:
-        await _done(update, await wf.answered_at_session(user.id, pid))
+        await secretary_done(turn, await wf.answered_at_session(user_id, pid))
     elif verb == "t" and (pid := parse_id(data, 2)) is not None:
         try:
             kind = TextKind(data.split(":")[1])
         except ValueError:
-            await ack(update, "button_expired")
+            await turn.ack("button_expired")
             return
         if kind not in (TextKind.DIRECT, TextKind.FORWARD, TextKind.SCOPE):
-            await ack(update, "workflow_refused")
+            await turn.ack("workflow_refused")
             return
-        await ask_text(update, context, await wf.begin_text(user.id, pid, kind))
+        await ask_text(turn, await wf.begin_text(user_id, pid, kind))
     else:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
 
 
-async def on_extension(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_extension(turn: Turn) -> None:
     """``wx:y:<id>`` / ``wx:n:<id>``: approve or refuse a unit's extension request."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    parts = query.data.split(":")
-    request_id = parse_id(query.data, 2)
+    parts = turn.payload.split(":")
+    request_id = parse_id(turn.payload, 2)
     if len(parts) != 3 or parts[1] not in ("y", "n") or request_id is None:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    change = await use_case(context).decide_extension(user.id, request_id, parts[1] == "y")
-    if await refuse_or_explain(update, change) or change.item is None:
+    change = await use_case(turn).decide_extension(turn.person_id, request_id, parts[1] == "y")
+    if await refuse_or_explain(turn, change) or change.item is None:
         return
-    await ack(update)
-    await reply(
-        update,
+    await turn.ack()
+    await turn.reply(
         "workflow_done",
         home_markup(),
         done_kind="ext_approved" if parts[1] == "y" else "ext_refused",
@@ -397,6 +350,6 @@ async def on_extension(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     )
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
-    app.add_handler(CallbackQueryHandler(on_extension, pattern=r"^wx:"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)
+    router.button("wx:", on_extension)

@@ -3,37 +3,31 @@ reopens it (seed 004 IV.2(6))."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.usecases.workflow import TextKind
-from handlers.common import ack, home_markup, remove_buttons, reply
+from handlers.common import home_markup
 from handlers.workflow_common import ask_text, parse_id, refuse_or_explain, use_case
 
 PREFIX = "wr:"
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    parts = query.data.split(":")
-    pid = parse_id(query.data, 2)
+async def on_button(turn: Turn) -> None:
+    parts = turn.payload.split(":")
+    pid = parse_id(turn.payload, 2)
     if len(parts) != 3 or parts[1] not in ("y", "n") or pid is None:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
-    wf = use_case(context)
+    wf = use_case(turn)
     if parts[1] == "n":
-        await ask_text(update, context, await wf.begin_text(user.id, pid, TextKind.REOPEN))
+        await ask_text(turn, await wf.begin_text(turn.person_id, pid, TextKind.REOPEN))
         return
-    change = await wf.satisfied(user.id, pid)
-    if await refuse_or_explain(update, change) or change.item is None:
+    change = await wf.satisfied(turn.person_id, pid)
+    if await refuse_or_explain(turn, change) or change.item is None:
         return
-    await ack(update)
-    await remove_buttons(update)
-    await reply(
-        update,
+    await turn.ack()
+    await turn.remove_buttons()
+    await turn.reply(
         "workflow_done",
         home_markup(),
         done_kind="satisfied",
@@ -46,5 +40,5 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)

@@ -2,44 +2,39 @@
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
-
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.people import ChatState
 from bot.usecases.workflow import Result, Trail
-from handlers.common import ack, buttons, reply, services
+from handlers.common import Rows
 from handlers.workflow_common import parse_id, use_case
 from messages import label
 
 PREFIX = "ws:"
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """The staff menu's «Việc quá hạn»."""
-    user = update.effective_user
-    if user is None:
-        return
-    view = await use_case(context).oversight(user.id)
+    view = await use_case(turn).oversight(turn.person_id)
     if view.result is Result.NOT_ALLOWED:
-        await ack(update, "workflow_refused")
+        await turn.ack("workflow_refused")
         return
-    await ack(update)
-    ward = services(context).ward
+    await turn.ack()
+    ward = turn.services.ward
 
     def unit_name(code: str | None) -> str:
         unit = ward.unit(code or "")
         return unit.name if unit else (code or "")
 
-    rows = [
+    rows: Rows = [
         [(label("workflow.oversight.trail", code=i.petition.code), f"{PREFIX}t:{i.petition.id}")]
         for i in view.overdue[:20]
     ]
     rows.append([(label("workflow.lookup.button"), f"{PREFIX}l")])
     rows.append([(label("menu.back"), "m:home")])
-    await reply(
-        update,
+    await turn.reply(
         "workflow_oversight",
-        buttons(rows),
+        rows,
         overdue_rows=[
             {
                 "code": i.petition.code,
@@ -63,62 +58,54 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    if query.data == f"{PREFIX}l":
-        if await use_case(context).begin_trail_lookup(user.id) is not Result.DONE:
-            await ack(update, "workflow_refused")
+async def on_button(turn: Turn) -> None:
+    data = turn.payload
+    if data == f"{PREFIX}l":
+        if await use_case(turn).begin_trail_lookup(turn.person_id) is not Result.DONE:
+            await turn.ack("workflow_refused")
             return
-        await ack(update)
-        await reply(update, "workflow_trail_ask_code")
+        await turn.ack()
+        await turn.reply("workflow_trail_ask_code")
         return
-    pid = parse_id(query.data, 2)
-    if not query.data.startswith(f"{PREFIX}t:") or pid is None:
-        await ack(update, "button_expired")
+    pid = parse_id(data, 2)
+    if not data.startswith(f"{PREFIX}t:") or pid is None:
+        await turn.ack("button_expired")
         return
-    trail = await use_case(context).trail(user.id, pid)
+    trail = await use_case(turn).trail(turn.person_id, pid)
     if trail.result is not Result.DONE or trail.item is None:
-        await ack(update, "workflow_refused")
+        await turn.ack("workflow_refused")
         return
-    await ack(update)
-    await show_trail(update, context, trail)
+    await turn.ack()
+    await show_trail(turn, trail)
 
 
-async def on_code(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+async def on_code(turn: Turn, state: ChatState) -> None:
     """The typed tracking code after «Tra cứu nhật ký theo mã»."""
-    user = update.effective_user
-    message = update.effective_message
-    if user is None or message is None or message.text is None:
-        return
-    code = message.text.strip()[:40]
-    trail = await use_case(context).trail_by_code(user.id, code)
+    code = turn.text.strip()[:40]
+    trail = await use_case(turn).trail_by_code(turn.person_id, code)
     if trail.result is Result.NOT_FOUND:
-        await reply(update, "workflow_trail_not_found", code=code)
+        await turn.reply("workflow_trail_not_found", code=code)
     elif trail.result is not Result.DONE or trail.item is None:
-        await reply(update, "workflow_refused")
+        await turn.reply("workflow_refused")
     else:
-        await show_trail(update, context, trail)
+        await show_trail(turn, trail)
 
 
-async def show_trail(update: Update, context: ContextTypes.DEFAULT_TYPE, trail: Trail) -> None:
+async def show_trail(turn: Turn, trail: Trail) -> None:
     assert trail.item is not None
     petition = trail.item.petition
-    await reply(
-        update,
+    await turn.reply(
         "workflow_trail",
-        buttons([[(label("menu.back"), "m:home")]]),
+        [[(label("menu.back"), "m:home")]],
         code=petition.code,
         status_label=label(f"petitions.statuses.{petition.status.value}"),
         trail_rows=[
             {"at": line.at, "actor": line.actor, "action": line.action, "detail": line.detail}
             for line in trail.lines
         ],
-        tz=services(context).ward.ward.timezone,
+        tz=turn.services.ward.ward.timezone,
     )
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)

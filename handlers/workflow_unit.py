@@ -3,33 +3,38 @@ request an extension, transfer back; also the typed-text steps of every workflow
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from typing import Any
 
+from bot.conversation.events import EventKind
+from bot.conversation.router import Router
+from bot.conversation.turn import Turn
 from bot.domain.people import ChatState
 from bot.domain.workflow import is_overdue
 from bot.usecases.workflow import Change, Result, TextKind
-from handlers.common import MAX_TEXT, ack, buttons, home_markup, remove_buttons, reply, services
-from handlers.workflow_common import ask_text, parse_id, refuse_or_explain, use_case
-from handlers.workflow_inbox import _done as secretary_done
+from handlers.common import MAX_TEXT, Rows, home_markup
+from handlers.workflow_common import (
+    ask_text,
+    parse_id,
+    refuse_or_explain,
+    secretary_done,
+    use_case,
+)
 from messages import label
 
 PREFIX = "wu:"
 _TEXT_VERBS = {"ans": TextKind.ANSWER, "ext": TextKind.EXT_REASON, "tr": TextKind.TRANSFER}
+_FILE_KINDS = {EventKind.DOCUMENT: "document", EventKind.PHOTO: "photo"}
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(turn: Turn) -> None:
     """The staff menu's «Việc của đơn vị»: overdue first, then by due date."""
-    user = update.effective_user
-    if user is None:
-        return
-    found = await use_case(context).unit_list(user.id)
+    found = await use_case(turn).unit_list(turn.person_id)
     if found.result is Result.NOT_ALLOWED or found.today is None:
-        await ack(update, "workflow_refused")
+        await turn.ack("workflow_refused")
         return
-    await ack(update)
-    unit = services(context).ward.unit(found.unit_code or "")
-    rows = []
+    await turn.ack()
+    unit = turn.services.ward.unit(found.unit_code or "")
+    rows: Rows = []
     for item in found.items:
         due = item.due_on
         due_text = f"{due:%d/%m/%Y}" if due else "—"
@@ -38,10 +43,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             [(label(key, code=item.petition.code, due=due_text), f"{PREFIX}o:{item.petition.id}")]
         )
     rows.append([(label("menu.back"), "m:home")])
-    await reply(
-        update,
+    await turn.reply(
         "workflow_unit_list",
-        buttons(rows),
+        rows,
         unit_name=unit.name if unit else found.unit_code,
         unit_rows=[
             {
@@ -56,7 +60,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def _unit_markup(petition_id: int, accepted: bool) -> list[list[tuple[str, str]]]:
+def _unit_markup(petition_id: int, accepted: bool) -> Rows:
     first = [(label("workflow.unit.answer"), f"{PREFIX}ans:{petition_id}")]
     if not accepted:
         first.insert(0, (label("workflow.unit.accept"), f"{PREFIX}acc:{petition_id}"))
@@ -70,28 +74,23 @@ def _unit_markup(petition_id: int, accepted: bool) -> list[list[tuple[str, str]]
     ]
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    verb = query.data.removeprefix(PREFIX).split(":")[0]
-    pid = parse_id(query.data, 2)
-    wf = use_case(context)
+async def on_button(turn: Turn) -> None:
+    verb = turn.payload.removeprefix(PREFIX).split(":")[0]
+    pid = parse_id(turn.payload, 2)
+    wf = use_case(turn)
     if pid is None:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
     if verb == "o":
-        change = await wf.unit_card(user.id, pid)
-        if await refuse_or_explain(update, change) or change.item is None:
+        change = await wf.unit_card(turn.person_id, pid)
+        if await refuse_or_explain(turn, change) or change.item is None:
             return
-        await ack(update)
+        await turn.ack()
         item = change.item
         accepted = bool(item.handling and item.handling.accepted_at)
-        await reply(
-            update,
+        await turn.reply(
             "workflow_unit_card",
-            buttons(_unit_markup(pid, accepted)),
+            _unit_markup(pid, accepted),
             code=item.petition.code,
             codes=[m.petition.code for m in change.members],
             field_label=item.petition.field.label,
@@ -102,23 +101,20 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             accepted=accepted,
         )
     elif verb == "acc":
-        change = await wf.accept(user.id, pid)
-        if await refuse_or_explain(update, change) or change.item is None:
+        change = await wf.accept(turn.person_id, pid)
+        if await refuse_or_explain(turn, change) or change.item is None:
             return
-        await ack(update)
-        await reply(
-            update,
-            "workflow_done",
-            buttons(_unit_markup(pid, True)),
-            **_done_context("accepted", change),
+        await turn.ack()
+        await turn.reply(
+            "workflow_done", _unit_markup(pid, True), **_done_context("accepted", change)
         )
     elif verb in _TEXT_VERBS:
-        await ask_text(update, context, await wf.begin_text(user.id, pid, _TEXT_VERBS[verb]))
+        await ask_text(turn, await wf.begin_text(turn.person_id, pid, _TEXT_VERBS[verb]))
     else:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
 
 
-def _done_context(kind: str, change: Change) -> dict[str, object]:
+def _done_context(kind: str, change: Change) -> dict[str, Any]:
     item = change.item
     return {
         "done_kind": kind,
@@ -131,76 +127,60 @@ def _done_context(kind: str, change: Change) -> dict[str, object]:
     }
 
 
-async def on_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_confirm(turn: Turn) -> None:
     """``wf:ok`` applies the kept text (answer, note, reason); ``wf:no`` drops it."""
-    query = update.callback_query
-    user = update.effective_user
-    if query is None or query.data is None or user is None:
-        return
-    wf = use_case(context)
-    if query.data == "wf:no":
-        if not await wf.drop_text(user.id):
-            await ack(update, "button_expired")
+    wf = use_case(turn)
+    if turn.payload == "wf:no":
+        if not await wf.drop_text(turn.person_id):
+            await turn.ack("button_expired")
             return
-        await ack(update)
-        await remove_buttons(update)
-        await reply(update, "cancelled", home_markup())
+        await turn.ack()
+        await turn.remove_buttons()
+        await turn.reply("cancelled", home_markup())
         return
-    if query.data != "wf:ok":
-        await ack(update, "button_expired")
+    if turn.payload != "wf:ok":
+        await turn.ack("button_expired")
         return
-    change = await wf.confirm_text(user.id)
+    change = await wf.confirm_text(turn.person_id)
     if change.result is Result.NOT_EXPECTED:
-        await ack(update, "button_expired")
+        await turn.ack("button_expired")
         return
     if change.kind in (TextKind.DIRECT, TextKind.FORWARD, TextKind.SCOPE):
-        await secretary_done(update, change)
+        await secretary_done(turn, change)
         return
-    if await refuse_or_explain(update, change):
+    if await refuse_or_explain(turn, change):
         return
     if change.result is Result.BAD_DATE:
-        await ack(update)
-        await reply(
-            update, "workflow_text_problem", problem="bad_date", limit=0, due_on=change.due_on
-        )
+        await turn.ack()
+        await turn.reply("workflow_text_problem", problem="bad_date", limit=0, due_on=change.due_on)
         return
-    await ack(update)
+    await turn.ack()
     ctx = _done_context((change.kind or TextKind.ANSWER).value, change)
     if change.kind is TextKind.REOPEN:
-        unit = services(context).ward.unit(change.unit_code or "")
+        unit = turn.services.ward.unit(change.unit_code or "")
         ctx["unit_name"] = unit.name if unit else None
-    await reply(update, "workflow_done", home_markup(), **ctx)
+    await turn.reply("workflow_done", home_markup(), **ctx)
 
 
-async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None or message.text is None:
-        return
-    text = message.text[:MAX_TEXT]
-    await ask_text(update, context, await use_case(context).on_text(user.id, text))
+async def on_text(turn: Turn, state: ChatState) -> None:
+    text = turn.text[:MAX_TEXT]
+    await ask_text(turn, await use_case(turn).on_text(turn.person_id, text))
 
 
-async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE, state: ChatState) -> None:
+async def on_media(turn: Turn, state: ChatState) -> None:
     """A unit's answer may carry one document or photo; anything else is refused clearly."""
-    message = update.effective_message
-    user = update.effective_user
-    if message is None or user is None:
+    kind = _FILE_KINDS.get(turn.event.kind)
+    attachment = turn.event.attachment
+    if kind is None or attachment is None:
+        await turn.reply("workflow_text_problem", problem="empty", limit=0, due_on=None)
         return
-    if message.document is not None:
-        kind, file_id = "document", message.document.file_id
-    elif message.photo:
-        kind, file_id = "photo", message.photo[-1].file_id
-    else:
-        await reply(update, "workflow_text_problem", problem="empty", limit=0, due_on=None)
-        return
-    change = await use_case(context).on_file(user.id, kind, file_id)
+    change = await use_case(turn).on_file(turn.person_id, kind, attachment.ref)
     if change.result is Result.NOT_EXPECTED:
-        await reply(update, "workflow_text_problem", problem="empty", limit=0, due_on=None)
+        await turn.reply("workflow_text_problem", problem="empty", limit=0, due_on=None)
         return
-    await ask_text(update, context, change)
+    await ask_text(turn, change)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CallbackQueryHandler(on_button, pattern=f"^{PREFIX}"))
-    app.add_handler(CallbackQueryHandler(on_confirm, pattern=r"^wf:"))
+def register(router: Router) -> None:
+    router.button(PREFIX, on_button)
+    router.button("wf:", on_confirm)

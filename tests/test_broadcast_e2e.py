@@ -474,9 +474,9 @@ async def test_a_notice_to_the_registrants_of_a_session(
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
+    from bot.channels.telegram.app import SERVICES_KEY
     from bot.domain.sessions import SessionKind
     from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
-    from handlers.common import SERVICES_KEY
 
     await add_residents(store, clock.now(), [2101, 2102, 2103])
     people = {i: tg.user(i, known=True) for i in (2101, 2102, 2103)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.channels.telegram.app import BotApp
+from bot.channels.telegram.app import SERVICES_KEY, BotApp
 from bot.clock import ManualClock
 from bot.domain.deadlines import DeadlineKind, DeadlineStatus
 from bot.domain.people import Consent, Resident
@@ -17,7 +17,6 @@ from bot.domain.sessions import Session, SessionKind, SessionStatus
 from bot.domain.workflow import Handling, Outcome
 from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.reminders import Reminders
-from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, toast_after
 from tests.test_deadlines_scan_e2e import RESIDENT_NAME, add_petition, local

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.channels.telegram.app import build_application, running
+from bot.channels.telegram.app import SERVICES_KEY, build_application, running
 from bot.clock import ManualClock
 from bot.domain.deadlines import DeadlineKind
 from bot.domain.petitions import Channel, FieldOfConcern, OnBehalf, Petition, tracking_code
@@ -17,7 +17,6 @@ from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.common import Services
 from bot.usecases.reminders import Reminders
-from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, make_settings
 

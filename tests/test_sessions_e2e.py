@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.channels.telegram.app import BotApp, build_application, running
+from bot.channels.telegram.app import SERVICES_KEY, BotApp, build_application, running
 from bot.clock import ManualClock
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.sessions import RegistrationStatus, SessionKind, SessionStatus
@@ -21,7 +21,6 @@ from bot.domain.ward import WardConfig
 from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
 from bot.usecases.common import Services
 from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
-from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID, make_settings, toast_after
 from tests.outbox_helpers import add_residents, eventually

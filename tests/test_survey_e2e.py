@@ -3,11 +3,10 @@ an optional comment that can be skipped, one answer per person, strangers refuse
 
 from __future__ import annotations
 
-from bot.channels.telegram.app import BotApp
+from bot.channels.telegram.app import SERVICES_KEY, BotApp
 from bot.clock import ManualClock
 from bot.fakes.telegram import FakeTelegramServer
 from bot.usecases.conclusion import ConclusionOutcome, Conclusions
-from handlers.common import SERVICES_KEY
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID
 from tests.test_conclusion_e2e import R2, setup

@@ -197,10 +197,10 @@ class Onboarding:
         return await self._advance(user_id, Step.GROUP, Step.PHONE, group_code=group_code)
 
     async def set_phone(
-        self, user_id: int, phone: str | None, *, contact_owner: int | None = None
+        self, user_id: int, phone: str | None, *, own_contact: bool = True
     ) -> Result:
         """Phone from the contact-sharing button (must be the user's own) or typed; None skips."""
-        if contact_owner is not None and contact_owner != user_id:
+        if not own_contact:
             return Result(Outcome.NOT_OWN_CONTACT)
         normalised = None
         if phone is not None:

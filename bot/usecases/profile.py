@@ -108,9 +108,9 @@ class Profile:
         return await self._update(user_id, Field.GROUP, group_code=group_code)
 
     async def set_phone(
-        self, user_id: int, phone: str | None, *, contact_owner: int | None = None
+        self, user_id: int, phone: str | None, *, own_contact: bool = True
     ) -> Result:
-        if contact_owner is not None and contact_owner != user_id:
+        if not own_contact:
             return Result(Outcome.NOT_OWN_CONTACT, field=Field.PHONE)
         normalised = None
         if phone is not None:

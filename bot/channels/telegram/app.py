@@ -1,8 +1,11 @@
-"""Application factory: the one place in ``bot/`` that wires the core to python-telegram-bot."""
+"""The Telegram adapter's application: python-telegram-bot receives updates (polling or webhook),
+each becomes a neutral event for the router, answered through a ``TelegramReplier``; the outbox
+worker for the ``telegram`` channel and the periodic jobs run beside it."""
 
 from __future__ import annotations
 
 import gc
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -10,29 +13,32 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 import handlers
 from bot.channels.telegram.aiohttp_request import AiohttpRequest
+from bot.channels.telegram.commands import register_commands
+from bot.channels.telegram.inbound import event_from_update
+from bot.channels.telegram.replier import TelegramReplier
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock, SystemClock
 from bot.domain.ports import Store
 from bot.domain.ward import WardConfig
+from bot.jobs import Jobs
 from bot.outbox.worker import DeliveryConfig, DeliveryWorker
 from bot.settings import BotMode, Settings
 from bot.usecases import staff as staff_uc
 from bot.usecases.broadcast import progress_view, provide_session_audience
 from bot.usecases.common import Services
-from bot.usecases.sessions import SessionRegistrants
-from handlers.commands import register_commands
-from handlers.common import SERVICES_KEY
-from handlers.deadline_jobs import schedule_deadline_scan
-from handlers.petitions_staff import schedule_digest
-from handlers.sessions_jobs import schedule_reminders
+from bot.usecases.sessions import SessionRegistrants, Sessions
 from storage.sqlite import SqliteStore
 
+log = logging.getLogger(__name__)
 BotApp = Application
 WORKER_KEY = "delivery_worker"
+JOBS_KEY = "jobs"
+SERVICES_KEY = "services"
+ROUTER_KEY = "router"
 
 
 @dataclass(slots=True)
@@ -68,8 +74,25 @@ def build_application(
         .build()
     )
     app.bot_data["wiring"] = Wiring(settings, ward, clock or SystemClock(), store)
-    handlers.register_all(app)
+    app.bot_data[ROUTER_KEY] = handlers.build_router()
+    app.add_handler(TypeHandler(Update, on_update))
+    app.add_error_handler(on_error)
     return app
+
+
+async def on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every update: the neutral event, to the router, answered in the chat it came from."""
+    event = event_from_update(update)
+    chat = update.effective_chat
+    if event is None or chat is None:
+        return
+    replier = TelegramReplier(context.bot, chat.id, update.callback_query)
+    bot_data = context.application.bot_data
+    await bot_data[ROUTER_KEY].dispatch(event, replier, bot_data[SERVICES_KEY])
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed: %r", update, exc_info=context.error)
 
 
 async def on_startup(app: BotApp) -> None:
@@ -83,8 +106,8 @@ async def on_startup(app: BotApp) -> None:
     services = Services.for_ward(store, wiring.clock, wiring.ward)
     app.bot_data[SERVICES_KEY] = services
     await staff_uc.sync_from_config(services)
-    staff = await staff_uc.active_staff(services)
-    await register_commands(app.bot, [member.telegram_id for member in staff])
+    staff_chats = await staff_uc.staff_accounts(services, "telegram")
+    await register_commands(app.bot, [int(chat) for chat in staff_chats if chat.isdigit()])
     worker = DeliveryWorker(
         store,
         wiring.clock,
@@ -95,9 +118,11 @@ async def on_startup(app: BotApp) -> None:
     await worker.start()
     app.bot_data[WORKER_KEY] = worker
     provide_session_audience(SessionRegistrants(wiring.clock))
-    schedule_digest(app)
-    await schedule_reminders(app)
-    schedule_deadline_scan(app)
+    if app.bot.username:
+        await Sessions(services).remember_bot_username(app.bot.username)
+    jobs = Jobs(services, wiring.settings)
+    jobs.start()
+    app.bot_data[JOBS_KEY] = jobs
 
 
 def delivery_config(settings: Settings) -> DeliveryConfig:
@@ -116,6 +141,9 @@ def delivery_config(settings: Settings) -> DeliveryConfig:
 
 async def stop_delivery(app: BotApp) -> None:
     """Stop the outbox worker while the bot can still finish the requests in flight."""
+    jobs: Jobs | None = app.bot_data.pop(JOBS_KEY, None)
+    if jobs is not None:
+        await jobs.stop()
     worker: DeliveryWorker | None = app.bot_data.pop(WORKER_KEY, None)
     if worker is not None:
         await worker.stop()
