@@ -6,15 +6,14 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import deque
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal, Protocol
 
+from .files import FileStore
 from .htmltext import utf16_len
 from .models import Button, ChatMessage
+from .params import unix_now
 
-if TYPE_CHECKING:
-    from .server import FakeTelegramServer
-
-__all__ = ["SimUser"]
+__all__ = ["SimUser", "UserHost"]
 
 _COMMAND = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,32})?(?![\w@/])")
 _FAKE_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00fake-photo\xff\xd9"
@@ -25,6 +24,28 @@ _FAKE_MP3 = b"ID3\x03\x00fake-audio"
 _FAKE_WEBP = b"RIFF\x00\x00\x00\x00WEBPfake-sticker"
 
 
+class UserHost(Protocol):
+    """What a user needs from the server it lives on; FakeTelegramServer is one.
+
+    A protocol rather than an import, so the server may import this module and not the reverse.
+    The underscored members are the package's own hooks, not API for tests.
+    """
+
+    @property
+    def bot_id(self) -> int: ...
+
+    @property
+    def _files(self) -> FileStore: ...
+
+    def _submit_update(
+        self, user: SimUser, kind: str, payload: dict[str, Any]
+    ) -> dict[str, Any]: ...
+
+    def _next_callback_id(self) -> str: ...
+
+    def _delivery_status(self) -> str: ...
+
+
 class SimUser:
     """A private-chat user (chat id == user id) driven by tests, the demo and benchmarks.
 
@@ -33,7 +54,7 @@ class SimUser:
 
     def __init__(
         self,
-        server: FakeTelegramServer,
+        server: UserHost,
         user_id: int,
         first_name: str,
         last_name: str | None = None,
@@ -145,7 +166,7 @@ class SimUser:
     async def send_photo(
         self, caption: str | None = None, data: bytes = _FAKE_JPEG
     ) -> dict[str, Any]:
-        sizes = self.server._photo_sizes(data)
+        sizes = self.server._files.photo_sizes(data)
         return self._submit_message(self._with_caption({"photo": sizes}, caption))
 
     async def send_document(
@@ -155,15 +176,15 @@ class SimUser:
         data: bytes = _FAKE_PDF,
         caption: str | None = None,
     ) -> dict[str, Any]:
-        stored = self.server._store_file("documents", data, file_name, mime_type)
-        document = self.server._file_dict(stored)
+        stored = self.server._files.store("documents", data, file_name, mime_type)
+        document = self.server._files.file_dict(stored)
         return self._submit_message(self._with_caption({"document": document}, caption))
 
     async def send_voice(
         self, duration: int = 3, data: bytes = _FAKE_OGG, mime_type: str = "audio/ogg"
     ) -> dict[str, Any]:
-        stored = self.server._store_file("voice", data, None, mime_type)
-        voice = {**self.server._file_dict(stored, with_name=False), "duration": duration}
+        stored = self.server._files.store("voice", data, None, mime_type)
+        voice = {**self.server._files.file_dict(stored, with_name=False), "duration": duration}
         return self._submit_message({"voice": voice})
 
     async def send_audio(
@@ -174,8 +195,8 @@ class SimUser:
         caption: str | None = None,
         data: bytes = _FAKE_MP3,
     ) -> dict[str, Any]:
-        stored = self.server._store_file("music", data, "audio.mp3", "audio/mpeg")
-        audio: dict[str, Any] = {**self.server._file_dict(stored), "duration": duration}
+        stored = self.server._files.store("music", data, "audio.mp3", "audio/mpeg")
+        audio: dict[str, Any] = {**self.server._files.file_dict(stored), "duration": duration}
         if title:
             audio["title"] = title
         if performer:
@@ -185,9 +206,9 @@ class SimUser:
     async def send_video(
         self, duration: int = 5, caption: str | None = None, data: bytes = _FAKE_MP4
     ) -> dict[str, Any]:
-        stored = self.server._store_file("videos", data, "video.mp4", "video/mp4")
+        stored = self.server._files.store("videos", data, "video.mp4", "video/mp4")
         video = {
-            **self.server._file_dict(stored),
+            **self.server._files.file_dict(stored),
             "width": 640,
             "height": 360,
             "duration": duration,
@@ -195,15 +216,15 @@ class SimUser:
         return self._submit_message(self._with_caption({"video": video}, caption))
 
     async def send_video_note(self, duration: int = 5, data: bytes = _FAKE_MP4) -> dict[str, Any]:
-        stored = self.server._store_file("video_notes", data, None, "video/mp4")
-        note = {**self.server._file_dict(stored, with_name=False), "length": 240}
+        stored = self.server._files.store("video_notes", data, None, "video/mp4")
+        note = {**self.server._files.file_dict(stored, with_name=False), "length": 240}
         note["duration"] = duration
         return self._submit_message({"video_note": note})
 
     async def send_sticker(self, emoji: str = "👍", data: bytes = _FAKE_WEBP) -> dict[str, Any]:
-        stored = self.server._store_file("stickers", data, None, "image/webp")
+        stored = self.server._files.store("stickers", data, None, "image/webp")
         sticker = {
-            **self.server._file_dict(stored, with_name=False),
+            **self.server._files.file_dict(stored, with_name=False),
             "type": "regular",
             "width": 512,
             "height": 512,
@@ -356,7 +377,7 @@ class SimUser:
             "message_id": message_id,
             "from": self._user_dict(),
             "chat": self._chat_dict(),
-            "date": self.server._now(),
+            "date": unix_now(),
             **content,
         }
         return self.server._submit_update(self, "message", message)
