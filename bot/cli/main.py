@@ -58,10 +58,13 @@ def check_config() -> None:
     typer.echo(f"Đơn vị báo cáo kết quả sau: {ward.ward.agency_report_working_days} ngày làm việc")
     typer.echo(f"Cơ sở dữ liệu: {settings.database_path}")
     typer.echo(f"Telegram API: {settings.telegram_api_base_url}")
-    mode = settings.bot_mode.value
+    mode = "long polling (bot hỏi Telegram tin mới)"
     if settings.bot_mode is BotMode.WEBHOOK:
-        mode += f" ({settings.webhook_url}, nghe {settings.webhook_listen}:{settings.webhook_port})"
-    typer.echo(f"Chế độ: {mode}")
+        mode = (
+            f"webhook ({settings.webhook_url}, nghe {settings.webhook_listen}:"
+            f"{settings.webhook_port})"
+        )
+    typer.echo(f"Chế độ nhận tin: {mode}")
     typer.echo("Cấu hình hợp lệ.")
 
 
