@@ -108,6 +108,8 @@ def test_check_config_prints_a_summary(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Phường Thành Đông" in result.stdout and "Cấu hình hợp lệ." in result.stdout
+    staff = next(line for line in result.stdout.splitlines() if line.startswith("Cán bộ:"))
+    assert "Văn phòng (thư ký): " in staff and "secretary" not in staff
 
 
 @pytest.mark.parametrize(

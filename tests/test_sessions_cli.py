@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from tests.conftest import ROOT, TOKEN
 
@@ -106,3 +109,78 @@ def test_validation_errors_are_one_line(tmp_path: Path) -> None:
     )
     assert unknown.returncode != 0 and "tổ dân phố" in unknown.stderr
     assert run(tmp_path, "cancel", "42", "--reason", "x").returncode != 0
+
+
+def _published(tmp_path: Path) -> int:
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        row = conn.execute("SELECT count(*) FROM audit_log WHERE action = 'session.published'")
+        return int(row.fetchone()[0])
+
+
+def test_publishing_a_published_session_is_a_no_op(tmp_path: Path) -> None:
+    """A script that re-runs the yearly plan publishes again: it says so and exits 0."""
+    created = run(
+        tmp_path,
+        "create",
+        "--kind",
+        "periodic",
+        "--title",
+        "Đối thoại năm 2031",
+        "--start",
+        "2031-03-14 08:00",
+        "--venue",
+        "Nhà văn hóa TDP Chí Linh 1",
+        "--publish",
+    )
+    assert created.returncode == 0, created.stderr
+    sid = created.stdout.strip().splitlines()[-1]
+    again = run(tmp_path, "update", sid, "--publish")
+    assert again.returncode == 0, again.stderr
+    assert "đã công bố từ trước" in again.stdout and again.stderr == ""
+    assert again.stdout.strip().splitlines()[-1] == sid
+    moved = run(tmp_path, "update", sid, "--venue", "Hội trường UBND phường", "--publish")
+    assert moved.returncode == 0, moved.stderr
+    assert "Đã sửa (phiên bản 2)" in moved.stdout and "đã công bố từ trước" in moved.stdout
+    [row] = json.loads(run(tmp_path, "list", "--json").stdout)
+    assert row["venue"] == "Hội trường UBND phường" and row["status"] == "published"
+    assert _published(tmp_path) == 1
+
+
+def test_outputs_say_what_is_missing_in_words(tmp_path: Path) -> None:
+    soon = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")) + timedelta(days=3)
+    draft = run(
+        tmp_path,
+        "create",
+        "--kind",
+        "periodic",
+        "--title",
+        "Đối thoại gấp",
+        "--start",
+        f"{soon:%Y-%m-%d} 08:00",
+        "--venue",
+        "Hội trường UBND phường",
+    )
+    assert draft.returncode == 0, draft.stderr
+    assert "Lý do công bố muộn: chưa có — cần --reason khi công bố" in draft.stdout
+    online = run(
+        tmp_path,
+        "create",
+        "--kind",
+        "thematic",
+        "--title",
+        "Đối thoại trực tuyến",
+        "--start",
+        "2031-03-14 08:00",
+        "--form",
+        "online",
+        "--link",
+        "https://meet.example.vn/x",
+        "--social",
+        "youth",
+    )
+    assert online.returncode == 0, online.stderr
+    listed = run(tmp_path, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert "[Nháp]" in listed.stdout and "– Trực tuyến" in listed.stdout
+    for out in (draft.stdout, online.stdout, listed.stdout):
+        assert "None" not in out and "[]" not in out and "draft" not in out

@@ -12,6 +12,7 @@ from bot.channels.telegram.app import build_application, running
 from bot.domain.ward import Role, WardConfig, load_ward_config
 from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
 from bot.settings import Settings
+from messages import label
 
 ROLES = ("resident", "secretary", "official", "supervisor", "admin")
 TOKEN = "100000:DEMO"
@@ -43,6 +44,17 @@ def demo_user(tg: FakeTelegramServer, ward: WardConfig, role: str) -> SimUser:
     return tg.user(member.telegram_id, first_name=last, last_name=" ".join(first) or None)
 
 
+def _role_text(role: str) -> str:
+    return "người dân" if role == "resident" else label(f"roles.{role}")
+
+
+def _kind_text(kind: str) -> str:
+    try:
+        return label(f"media.{kind}")
+    except KeyError:
+        return label("media.other")
+
+
 class Terminal:
     """Prints what the bot sends and numbers every button it can press."""
 
@@ -53,7 +65,7 @@ class Terminal:
     def show(self, messages: list[ChatMessage]) -> None:
         for message in messages:
             head = "✎ (đã sửa)" if message.edits else "🤖"
-            body = message.plain_text or f"[{message.kind}]"
+            body = message.plain_text or f"[{_kind_text(message.kind)}]"
             if message.kind == "venue" and message.venue:
                 body = f"📍 {message.venue.get('title', '')} – {message.venue.get('address', '')}"
             if message.kind == "document" and message.document:
@@ -124,7 +136,7 @@ async def _demo(role: str) -> None:
             async with running(app, poll_timeout=1):
                 user = demo_user(tg, ward, role)
                 print(
-                    f"Nghe Dân Nói – chạy thử với {ward.ward.name}, vai: {role} "
+                    f"Nghe Dân Nói – chạy thử với {ward.ward.name}, vai: {_role_text(role)} "
                     f"(Telegram id {user.id}).\n{HELP}"
                 )
                 terminal = Terminal(user)

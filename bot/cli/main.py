@@ -10,15 +10,17 @@ import asyncio
 import logging
 import sys
 from collections import Counter
-from pathlib import Path
-from typing import Annotated, NoReturn
+from collections.abc import Iterable
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from telegram import Update
 
-from bot.domain.ward import ConfigError, WardConfig, load_ward_config
+from bot.cli.common import fail, load_settings, load_ward, open_store
+from bot.cli.reports import register as register_reports
+from bot.cli.sessions import session_app
 from bot.settings import BotMode, Settings
+from messages import label
 
 app = typer.Typer(
     add_completion=False,
@@ -26,32 +28,7 @@ app = typer.Typer(
     help="Nghe Dân Nói – bot Telegram đối thoại giữa chính quyền phường và Nhân dân.",
 )
 
-EXIT_CONFIG = 2
 EXIT_TELEGRAM = 3
-
-
-def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
-    typer.echo(f"Lỗi: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()  # type: ignore[call-arg]
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = "_".join(str(p) for p in err["loc"]).upper()
-            text = str(err["msg"]).removeprefix("Value error, ")
-            problems.append(f"{key}: {text}" if key else text)
-        fail("thiết lập (.env / biến môi trường) " + "; ".join(problems))
-
-
-def load_ward(path: Path) -> WardConfig:
-    try:
-        return load_ward_config(path)
-    except ConfigError as exc:
-        fail(str(exc))
 
 
 def configure_logging(level: str) -> None:
@@ -62,23 +39,32 @@ def configure_logging(level: str) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
+def _counted(codes: Iterable[str]) -> str:
+    listed = list(codes)
+    return f"{len(listed)} – {', '.join(listed)}" if listed else "chưa có"
+
+
 @app.command("check-config")
 def check_config() -> None:
     """Kiểm tra thiết lập và tệp cấu hình phường, in tóm tắt."""
     settings = load_settings()
     ward = load_ward(settings.ward_config)
-    roles = Counter(member.role.value for member in ward.staff)
+    roles = Counter(label(f"roles.{member.role.value}") for member in ward.staff)
     typer.echo(f"Phường: {ward.ward.name} (mã {ward.ward.code}, múi giờ {ward.ward.timezone})")
-    typer.echo(f"Tổ dân phố: {len(ward.groups)} – " + ", ".join(g.code for g in ward.groups))
-    typer.echo(f"Đơn vị: {len(ward.units)} – " + ", ".join(u.code for u in ward.units))
-    typer.echo("Cán bộ: " + (", ".join(f"{r} {n}" for r, n in sorted(roles.items())) or "0"))
+    typer.echo(f"Tổ dân phố: {_counted(g.code for g in ward.groups)}")
+    typer.echo(f"Đơn vị: {_counted(u.code for u in ward.units)}")
+    staff = ", ".join(f"{r}: {n}" for r, n in sorted(roles.items()))
+    typer.echo(f"Cán bộ: {staff or 'chưa có (thêm [[staff]] vào tệp cấu hình phường)'}")
     typer.echo(f"Đơn vị báo cáo kết quả sau: {ward.ward.agency_report_working_days} ngày làm việc")
     typer.echo(f"Cơ sở dữ liệu: {settings.database_path}")
     typer.echo(f"Telegram API: {settings.telegram_api_base_url}")
-    mode = settings.bot_mode.value
+    mode = "long polling (bot hỏi Telegram tin mới)"
     if settings.bot_mode is BotMode.WEBHOOK:
-        mode += f" ({settings.webhook_url}, nghe {settings.webhook_listen}:{settings.webhook_port})"
-    typer.echo(f"Chế độ: {mode}")
+        mode = (
+            f"webhook ({settings.webhook_url}, nghe {settings.webhook_listen}:"
+            f"{settings.webhook_port})"
+        )
+    typer.echo(f"Chế độ nhận tin: {mode}")
     typer.echo("Cấu hình hợp lệ.")
 
 
@@ -108,6 +94,13 @@ async def preflight(settings: Settings) -> None:
         fail(f"Telegram báo lỗi khi khởi động: {exc}", EXIT_TELEGRAM)
 
 
+async def prepare_database(settings: Settings) -> None:
+    """Create, open and migrate the database the way every other command does, so a path that
+    cannot hold it ends in the same one line before anything starts."""
+    store = await open_store(settings.database_path)
+    await store.close()
+
+
 @app.command()
 def run() -> None:
     """Chạy bot (long polling, hoặc webhook nếu BOT_MODE=webhook)."""
@@ -116,6 +109,7 @@ def run() -> None:
     settings = load_settings()
     ward = load_ward(settings.ward_config)
     configure_logging(settings.log_level)
+    asyncio.run(prepare_database(settings))
     asyncio.run(preflight(settings))
     application = build_application(settings, ward, tune_gc=True)
     if settings.bot_mode is BotMode.WEBHOOK:
@@ -142,12 +136,7 @@ def demo(
     run_demo(role)
 
 
-from bot.cli.sessions import session_app  # noqa: E402
-
 app.add_typer(session_app, name="session")
-
-from bot.cli.reports import register as register_reports  # noqa: E402
-
 register_reports(app)
 
 

@@ -7,7 +7,6 @@ every file it wrote, one per line; a failure is one line on stderr and a non-zer
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -15,14 +14,12 @@ from typing import Annotated, TypeVar
 
 import typer
 
-from bot.cli.main import fail, load_settings, load_ward
-from bot.clock import SystemClock
+from bot.cli.common import fail, with_services
 from bot.domain.petitions import FieldOfConcern, Status
 from bot.domain.reporting import PeriodKind, PetitionFilter, parse_period
 from bot.usecases.common import Services
 from bot.usecases.dossier import DossierOutcome, Dossiers, write_dossier
 from bot.usecases.reports import Reports
-from storage.sqlite import SqliteStore
 
 T = TypeVar("T")
 report_app = typer.Typer(
@@ -43,20 +40,7 @@ PeriodOpt = Annotated[
 
 
 def _run(work: Callable[[Services], Awaitable[T]]) -> T:
-    settings = load_settings()
-    ward = load_ward(settings.ward_config)
-
-    async def main() -> T:
-        if not settings.database_path.exists():
-            fail(f"không thấy cơ sở dữ liệu {settings.database_path} (DATABASE_PATH)")
-        store = await SqliteStore.open(settings.database_path)
-        try:
-            services = Services.for_ward(store, SystemClock(), ward)
-            return await work(services)
-        finally:
-            await store.close()
-
-    return asyncio.run(main())
+    return with_services(work)
 
 
 def _out_dir(path: Path) -> Path:
@@ -166,7 +150,8 @@ def petitions(
     async def work(services: Services) -> Path:
         if unit is not None and services.ward.unit(unit) is None:
             codes = ", ".join(u.code for u in services.ward.units)
-            fail(f"không có đơn vị {unit}; các mã: {codes}")
+            known = f"các mã: {codes}" if codes else "tệp cấu hình phường chưa có đơn vị nào"
+            fail(f"không có đơn vị {unit}; {known}")
         tz = services.ward.tz
         flt = PetitionFilter(
             since=datetime.combine(first, time(0), tz) if first else None,

@@ -7,7 +7,6 @@ local to the ward (its timezone). The new session's id is the last line printed 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -15,8 +14,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from bot.cli.main import fail, load_settings, load_ward
-from bot.clock import SystemClock
+from bot.cli.common import fail, with_services
 from bot.domain.sessions import AudienceScope, Host, Session, SessionForm, SessionKind, SocialGroup
 from bot.usecases.common import Services
 from bot.usecases.sessions import (
@@ -29,7 +27,6 @@ from bot.usecases.sessions import (
     parse_iso_local,
 )
 from messages import label
-from storage.sqlite import SqliteStore
 
 session_app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="Buổi đối thoại: tạo, sửa, hủy, liệt kê."
@@ -63,19 +60,7 @@ PublishOpt = Annotated[bool, typer.Option("--publish", help="công bố và gử
 
 
 def _run(work: Callable[[Sessions, Services], Awaitable[T]]) -> T:
-    settings = load_settings()
-    ward = load_ward(settings.ward_config)
-
-    async def main() -> T:
-        settings.ensure_database_folder()
-        store = await SqliteStore.open(settings.database_path)
-        try:
-            services = Services.for_ward(store, SystemClock(), ward)
-            return await work(Sessions(services), services)
-        finally:
-            await store.close()
-
-    return asyncio.run(main())
+    return with_services(lambda services: work(Sessions(services), services))
 
 
 def _time(services: Services, text: str | None, what: str) -> Any:
@@ -106,10 +91,10 @@ def _explain(result: Result) -> None:
             fail(" ".join(label(f"sessions.problem.{p.value}") for p in result.problems))
         case Outcome.NEEDS_REASON:
             lead = result.lead
-            earliest = f"{lead.earliest:%d/%m/%Y}" if lead else "?"
+            earliest = f" (ngày sớm nhất đúng hạn: {lead.earliest:%d/%m/%Y})" if lead else ""
             fail(
-                "chưa đủ 7 ngày làm việc trước buổi đối thoại (ngày sớm nhất đúng hạn: "
-                f'{earliest}); thêm --reason "..." để vẫn công bố'
+                f"chưa đủ 7 ngày làm việc trước buổi đối thoại{earliest}; "
+                'thêm --reason "..." để vẫn công bố'
             )
         case Outcome.NOT_FOUND:
             fail("không có buổi đối thoại này")
@@ -125,9 +110,9 @@ def _explain(result: Result) -> None:
 
 def _line(services: Services, session: Session) -> str:
     when = session.starts_at.astimezone(services.ward.tz)
-    return (
-        f"#{session.id} [{session.status}] {when:%Y-%m-%d %H:%M} {session.title} – {session.venue}"
-    )
+    status = label(f"sessions.status.{session.status.value}")
+    place = session.venue or label(f"sessions.form.{session.form.value}")
+    return f"#{session.id} [{status}] {when:%Y-%m-%d %H:%M} {session.title} – {place}"
 
 
 @session_app.command("create")
@@ -193,7 +178,8 @@ def create(
     else:
         typer.echo("Đã lưu nháp (dùng --publish hoặc `session update ID --publish` để công bố).")
     if result.lead is not None and result.lead.short:
-        typer.echo(f"Lý do công bố muộn: {result.session.lead_time_reason}")
+        reason = result.session.lead_time_reason or "chưa có — cần --reason khi công bố"
+        typer.echo(f"Lý do công bố muộn: {reason}")
     typer.echo(str(result.session.id))
 
 
@@ -265,6 +251,9 @@ def update(
     if not results:
         fail("không có gì để sửa (thêm tùy chọn, ví dụ --venue, hoặc --publish)")
     for result in results:
+        if result.outcome is Outcome.ALREADY_PUBLISHED:
+            typer.echo("Buổi này đã công bố từ trước; không gửi lại giấy mời.")
+            continue
         _explain(result)
         assert result.session is not None
         if result.outcome is Outcome.UPDATED:
