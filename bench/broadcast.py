@@ -41,12 +41,14 @@ from telegram.request import HTTPXRequest  # noqa: E402
 from bot.channels.telegram.aiohttp_request import AiohttpRequest  # noqa: E402
 from bot.channels.telegram.sender import TelegramSender  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
+from bot.domain.addresses import MessageRef  # noqa: E402
 from bot.domain.people import Consent, Resident  # noqa: E402
 from bot.domain.ward import WardConfig, load_ward_config  # noqa: E402
 from bot.fakes.telegram import FakeTelegramServer  # noqa: E402
 from bot.outbox.queue import Status, enqueue  # noqa: E402
 from bot.outbox.worker import DeliveryConfig, DeliveryWorker  # noqa: E402
 from bot.usecases import staff as staff_uc  # noqa: E402
+from bot.usecases.accounts import ensure_person  # noqa: E402
 from bot.usecases.broadcast import Broadcasts, Outcome, progress_view  # noqa: E402
 from bot.usecases.common import Services  # noqa: E402
 from storage.sqlite import SqliteStore  # noqa: E402
@@ -167,9 +169,10 @@ async def add_residents(store: SqliteStore, ward: WardConfig, ids: list[int]) ->
     now = SystemClock().now()
     async with store.transaction() as uow:
         for n, chat_id in enumerate(ids):
+            await ensure_person(uow, "telegram", str(chat_id), now, inbound=False)
             await uow.residents.save(
                 Resident(
-                    telegram_id=chat_id,
+                    person_id=chat_id,
                     consent=Consent.GIVEN,
                     consent_at=now,
                     full_name=f"Cư dân {n}",
@@ -208,7 +211,8 @@ async def run_outbox(recipients: list[int], blocked: set[int], rate: float, seed
                 await broadcasts.choose_audience(SECRETARY, "ward")
                 started = time.monotonic()
                 result = await broadcasts.confirm(
-                    SECRETARY, progress_chat_id=SECRETARY, progress_message_id=progress.message_id
+                    SECRETARY,
+                    progress=MessageRef("telegram", str(SECRETARY), str(progress.message_id)),
                 )
                 assert result.outcome is Outcome.STARTED and result.broadcast is not None
                 broadcast_id = result.broadcast.id or 0
@@ -221,7 +225,7 @@ async def run_outbox(recipients: list[int], blocked: set[int], rate: float, seed
                             uow,
                             now=clock.now(),
                             event="notices_status",
-                            chat_id=chat_id,
+                            person_id=chat_id,
                             key=f"personal:{len(personal)}",
                             context={"notices_off": False},
                         )

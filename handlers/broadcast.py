@@ -7,11 +7,8 @@ conversation router while the draft is in ``chat_states``. Button payloads: ``bc
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
-from typing import Any
 
 from bot.conversation.events import EventKind
-from bot.conversation.replies import Buttons, rows
 from bot.conversation.router import Router
 from bot.conversation.turn import Media, MediaKind, Reply, Turn
 from bot.domain.people import ChatState
@@ -234,19 +231,10 @@ async def _show_started(turn: Turn, result: Result) -> None:
     await turn.send(
         Reply(
             progress.text,
-            _keyboard_buttons(progress.keyboard),
+            progress.buttons,
             replace=True,
             template="broadcast_progress",
         )
-    )
-
-
-def _keyboard_buttons(keyboard: Mapping[str, Any] | None) -> Buttons:
-    """The progress view's Bot API keyboard (the stop button) as neutral buttons."""
-    if not keyboard:
-        return ()
-    return rows(
-        [(b["text"], b["callback_data"]) for b in row] for row in keyboard["inline_keyboard"]
     )
 
 

@@ -10,14 +10,16 @@ from typing import Any
 
 import aiosqlite
 
+from bot.conversation.replies import buttons_from_json, buttons_to_json
+from bot.domain.addresses import MessageRef
 from bot.outbox.queue import (
     Audience,
     AudienceKind,
     Broadcast,
     BroadcastStatus,
     Content,
+    ContentKind,
     MediaKind,
-    Method,
     Notification,
     OutboxMessage,
     Priority,
@@ -27,16 +29,16 @@ from bot.outbox.queue import (
 from storage.codec import from_db_time, required_time, to_db_time
 
 _INSERT = (
-    "INSERT INTO outbox (event, chat_id, method, text, media, params, keyboard,"
+    "INSERT INTO outbox (event, person_id, channel, address, kind, text, media, params, buttons,"
     " idempotency_key, priority, status, next_attempt_at, last_error, broadcast_id, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (idempotency_key) DO NOTHING"
 )
 _ERROR_MAX = 500
 
 
-def _not_in(chat_ids: Sequence[int]) -> str:
-    return f" AND chat_id NOT IN ({', '.join('?' * len(chat_ids))})" if chat_ids else ""
+def _not_in(addresses: Sequence[str]) -> str:
+    return f" AND address NOT IN ({', '.join('?' * len(addresses))})" if addresses else ""
 
 
 def _json(value: Any) -> str:
@@ -49,12 +51,14 @@ def _row_values(
     content = note.content
     return (
         note.event,
-        note.chat_id,
-        content.method.value,
+        note.person_id,
+        note.channel,
+        note.address,
+        content.kind.value,
         content.text,
         content.media,
         _json(dict(content.params)),
-        None if content.keyboard is None else _json(dict(content.keyboard)),
+        _json(buttons_to_json(content.buttons)) if content.buttons else None,
         note.key,
         int(note.priority),
         status.value,
@@ -66,18 +70,20 @@ def _row_values(
 
 
 def _message(row: aiosqlite.Row) -> OutboxMessage:
-    keyboard = row["keyboard"]
+    buttons = row["buttons"]
     return OutboxMessage(
         id=row["id"],
         event=row["event"],
-        chat_id=row["chat_id"],
+        person_id=row["person_id"],
+        channel=row["channel"],
+        address=row["address"],
         key=row["idempotency_key"],
         content=Content(
             text=row["text"],
-            method=Method(row["method"]),
+            kind=ContentKind(row["kind"]),
             media=row["media"],
             params=json.loads(row["params"]),
-            keyboard=None if keyboard is None else json.loads(keyboard),
+            buttons=buttons_from_json(json.loads(buttons)) if buttons else (),
         ),
         priority=Priority(row["priority"]),
         status=Status(row["status"]),
@@ -85,7 +91,8 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         next_attempt_at=required_time(row["next_attempt_at"]),
         created_at=required_time(row["created_at"]),
         last_error=row["last_error"],
-        telegram_message_id=row["telegram_message_id"],
+        delivered_channel=row["delivered_channel"],
+        channel_message_id=row["channel_message_id"],
         plain_text=bool(row["plain_text"]),
         broadcast_id=row["broadcast_id"],
         sent_at=from_db_time(row["sent_at"]),
@@ -127,28 +134,28 @@ class SqliteOutbox:
         return None if row is None else _message(row)
 
     async def due(
-        self, now: datetime, limit: int, exclude_chats: Sequence[int] = ()
+        self, channel: str, now: datetime, limit: int, exclude: Sequence[str] = ()
     ) -> list[OutboxMessage]:
-        skip = _not_in(exclude_chats)
+        skip = _not_in(exclude)
         found: list[OutboxMessage] = []
         # One range scan of the partial index per priority, so mass rows not yet due are never
         # walked while looking for personal ones.
         for priority in Priority:
             cur = await self.conn.execute(
-                "SELECT * FROM outbox WHERE status = 'pending' AND priority = ?"
+                "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND priority = ?"
                 f" AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?",
-                (int(priority), to_db_time(now), *exclude_chats, limit - len(found)),
+                (channel, int(priority), to_db_time(now), *exclude, limit - len(found)),
             )
             found.extend(_message(r) for r in await cur.fetchall())
             if len(found) >= limit:
                 break
         return found
 
-    async def next_due_at(self, exclude_chats: Sequence[int] = ()) -> datetime | None:
+    async def next_due_at(self, channel: str, exclude: Sequence[str] = ()) -> datetime | None:
         cur = await self.conn.execute(
-            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'"
-            + _not_in(exclude_chats),
-            tuple(exclude_chats),
+            "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND channel = ?"
+            + _not_in(exclude),
+            (channel, *exclude),
         )
         row = await cur.fetchone()
         return None if row is None else from_db_time(row[0])
@@ -161,10 +168,13 @@ class SqliteOutbox:
         )
         return cur.rowcount == 1
 
-    async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None:
+    async def mark_sent(
+        self, message_id: int, channel: str, channel_message_id: str, now: datetime
+    ) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET status = 'sent', telegram_message_id = ?, sent_at = ? WHERE id = ?",
-            (telegram_message_id, to_db_time(now), message_id),
+            "UPDATE outbox SET status = 'sent', delivered_channel = ?, channel_message_id = ?,"
+            " sent_at = ? WHERE id = ?",
+            (channel, channel_message_id, to_db_time(now), message_id),
         )
 
     async def reschedule(
@@ -176,11 +186,11 @@ class SqliteOutbox:
             (to_db_time(at), error[:_ERROR_MAX], int(plain_text), message_id),
         )
 
-    async def hold_chat(self, chat_id: int, until: datetime) -> None:
+    async def hold_address(self, channel: str, address: str, until: datetime) -> None:
         await self.conn.execute(
-            "UPDATE outbox SET next_attempt_at = ?"
-            " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
-            (to_db_time(until), chat_id, to_db_time(until)),
+            "UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND address = ?"
+            " AND status = 'pending' AND next_attempt_at < ?",
+            (to_db_time(until), channel, address, to_db_time(until)),
         )
 
     async def finish(self, message_id: int, status: Status, error: str) -> None:
@@ -191,11 +201,11 @@ class SqliteOutbox:
             (status.value, error[:_ERROR_MAX], message_id),
         )
 
-    async def block_pending(self, chat_id: int, error: str) -> int:
+    async def block_pending(self, channel: str, address: str, error: str) -> int:
         cur = await self.conn.execute(
             "UPDATE outbox SET status = 'blocked', last_error = ?"
-            " WHERE chat_id = ? AND status = 'pending'",
-            (error[:_ERROR_MAX], chat_id),
+            " WHERE channel = ? AND address = ? AND status = 'pending'",
+            (error[:_ERROR_MAX], channel, address),
         )
         return cur.rowcount
 
@@ -237,8 +247,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         media=row["media"],
         skipped_muted=row["skipped_muted"],
         skipped_unreachable=row["skipped_unreachable"],
-        progress_chat_id=row["progress_chat_id"],
-        progress_message_id=row["progress_message_id"],
+        progress=_progress(row),
         progress_done=bool(row["progress_done"]),
         cancelled_by=row["cancelled_by"],
         cancelled_at=from_db_time(row["cancelled_at"]),
@@ -246,16 +255,42 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
     )
 
 
-_RESIDENT_FLAGS = "r.telegram_id, r.notices_muted, r.reachable"
+_BEST_ACCOUNT = (
+    "(SELECT a.reachable || char(31) || a.channel || char(31) || a.external_id FROM accounts a"
+    " WHERE a.person_id = {id} AND a.channel <> 'phone'"
+    " ORDER BY a.reachable DESC, a.last_inbound_at IS NULL, a.last_inbound_at DESC, a.created_at"
+    " LIMIT 1)"
+)
+_RESIDENT_FLAGS = "r.person_id, r.notices_muted, r.reachable, " + _BEST_ACCOUNT.format(
+    id="r.person_id"
+)
 _ACTIVE_RESIDENT = "r.consent = 'given' AND r.onboarded_at IS NOT NULL AND r.deleted_at IS NULL"
 
 
 def _recipient(row: aiosqlite.Row) -> Recipient:
+    """Person, mute flag, reachability and the best account (reachable, channel, address)."""
+    reachable = bool(row[2]) if row[2] is not None else True
+    if row[3] is None:
+        return Recipient(row[0], muted=bool(row[1] or 0), reachable=False)
+    account_reachable, channel, address = str(row[3]).split("\x1f", 2)
     return Recipient(
-        chat_id=row[0],
-        muted=bool(row[1]) if row[1] is not None else False,
-        reachable=bool(row[2]) if row[2] is not None else True,
+        row[0],
+        channel=channel,
+        address=address,
+        muted=bool(row[1] or 0),
+        reachable=reachable and account_reachable == "1",
     )
+
+
+def _progress(row: aiosqlite.Row) -> MessageRef | None:
+    channel, address, message = (
+        row["progress_channel"],
+        row["progress_address"],
+        row["progress_message"],
+    )
+    if channel is None or address is None or message is None:
+        return None
+    return MessageRef(channel, address, message)
 
 
 @dataclass(slots=True)
@@ -266,8 +301,8 @@ class SqliteBroadcasts:
         cur = await self.conn.execute(
             "INSERT INTO broadcasts (created_by, created_at, status, audience_kind,"
             " audience_codes, body, media_kind, media, recipients, skipped_muted,"
-            " skipped_unreachable, progress_chat_id, progress_message_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " skipped_unreachable, progress_channel, progress_address, progress_message)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 broadcast.created_by,
                 to_db_time(broadcast.created_at),
@@ -280,8 +315,7 @@ class SqliteBroadcasts:
                 broadcast.recipients,
                 broadcast.skipped_muted,
                 broadcast.skipped_unreachable,
-                broadcast.progress_chat_id,
-                broadcast.progress_message_id,
+                *_progress_values(broadcast.progress),
             ),
         )
         if cur.lastrowid is None:
@@ -297,7 +331,8 @@ class SqliteBroadcasts:
     async def save(self, broadcast: Broadcast) -> None:
         await self.conn.execute(
             "UPDATE broadcasts SET status = ?, recipients = ?, skipped_muted = ?,"
-            " skipped_unreachable = ?, progress_chat_id = ?, progress_message_id = ?,"
+            " skipped_unreachable = ?, progress_channel = ?, progress_address = ?,"
+            " progress_message = ?,"
             " progress_done = ?, cancelled_by = ?, cancelled_at = ?, finished_at = ?"
             " WHERE id = ?",
             (
@@ -305,8 +340,7 @@ class SqliteBroadcasts:
                 broadcast.recipients,
                 broadcast.skipped_muted,
                 broadcast.skipped_unreachable,
-                broadcast.progress_chat_id,
-                broadcast.progress_message_id,
+                *_progress_values(broadcast.progress),
                 int(broadcast.progress_done),
                 broadcast.cancelled_by,
                 to_db_time(broadcast.cancelled_at),
@@ -335,8 +369,10 @@ class SqliteBroadcasts:
             case AudienceKind.UNITS:
                 # Staff are reached for work whatever their resident settings say about notices.
                 sql = (
-                    "SELECT s.telegram_id, 0, COALESCE(r.reachable, 1) FROM staff s"
-                    " LEFT JOIN residents r ON r.telegram_id = s.telegram_id"
+                    "SELECT s.person_id, 0, COALESCE(r.reachable, 1), "
+                    + _BEST_ACCOUNT.format(id="s.person_id")
+                    + " FROM staff s"
+                    " LEFT JOIN residents r ON r.person_id = s.person_id"
                     f" WHERE s.active = 1 AND s.unit_code IN ({marks})"
                 )
             case AudienceKind.SESSION:
@@ -346,15 +382,23 @@ class SqliteBroadcasts:
         cur = await self.conn.execute(sql + " ORDER BY 1", codes if marks else ())
         return [_recipient(r) for r in await cur.fetchall()]
 
-    async def recipients(self, chat_ids: Sequence[int]) -> list[Recipient]:
+    async def recipients(self, person_ids: Sequence[int]) -> list[Recipient]:
         known: dict[int, Recipient] = {}
-        ids = list(dict.fromkeys(chat_ids))
+        ids = list(dict.fromkeys(person_ids))
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             cur = await self.conn.execute(
-                f"SELECT {_RESIDENT_FLAGS} FROM residents r"
-                f" WHERE r.telegram_id IN ({', '.join('?' * len(chunk))})",
+                "SELECT p.id, r.notices_muted, r.reachable, "
+                + _BEST_ACCOUNT.format(id="p.id")
+                + " FROM persons p LEFT JOIN residents r ON r.person_id = p.id"
+                f" WHERE p.id IN ({', '.join('?' * len(chunk))})",
                 chunk,
             )
             known.update((r[0], _recipient(r)) for r in await cur.fetchall())
-        return [known.get(chat_id, Recipient(chat_id)) for chat_id in ids]
+        return [known.get(pid, Recipient(pid, reachable=False)) for pid in ids]
+
+
+def _progress_values(progress: MessageRef | None) -> tuple[str | None, str | None, str | None]:
+    if progress is None:
+        return (None, None, None)
+    return (progress.channel, progress.address, progress.message_id)

@@ -16,7 +16,7 @@ from storage.workflow import _JOINED, _item
 
 _WITH_AUTHOR = (
     _JOINED.replace("SELECT p.*,", "SELECT p.*, r.full_name AS r_full_name,", 1)
-    + " LEFT JOIN residents r ON r.telegram_id = p.author_id"
+    + " LEFT JOIN residents r ON r.person_id = p.author_id"
 )
 
 

@@ -212,7 +212,7 @@ class SqliteSessions:
             params.extend(s.value for s in statuses)
         rows = await self.conn.execute_fetchall(
             "SELECT g.*, r.full_name AS full_name FROM session_registrations g"
-            " LEFT JOIN residents r ON r.telegram_id = g.user_id"
+            " LEFT JOIN residents r ON r.person_id = g.user_id"
             f" WHERE g.session_id = ?{where} ORDER BY g.registered_at, g.user_id",
             params,
         )

@@ -12,6 +12,7 @@ from bot.domain.people import Consent, Resident
 from bot.domain.ports import Store
 from bot.outbox.queue import Content, Notification, OutboxMessage, Priority, notify
 from bot.outbox.worker import DeliveryConfig, SendResult, Sent
+from bot.usecases.accounts import ensure_person
 
 FAST = DeliveryConfig(
     global_rate=1000,
@@ -34,16 +35,17 @@ class ScriptedSender:
         self.latency = latency
         self._ids = itertools.count(1)
 
-    async def send(self, chat_id: int, content: Content) -> SendResult:
+    async def send(self, address: str, content: Content) -> SendResult:
+        chat_id = int(address)
         self.calls.append((chat_id, content, asyncio.get_running_loop().time()))
         if self.latency:
             await asyncio.sleep(self.latency)
         if self.script[chat_id]:
             return self.script[chat_id].pop(0)
-        return Sent(next(self._ids))
+        return Sent(str(next(self._ids)))
 
-    async def edit(self, chat_id: int, message_id: int, content: Content) -> SendResult:
-        self.edits.append((chat_id, message_id, content))
+    async def edit(self, address: str, message_id: str, content: Content) -> SendResult:
+        self.edits.append((int(address), int(message_id), content))
         return Sent(message_id)
 
     def calls_to(self, chat_id: int) -> list[Content]:
@@ -75,7 +77,10 @@ async def put(
 ) -> int:
     async with store.transaction() as uow:
         row_id = await uow.outbox.add(
-            Notification(event, chat_id, key, Content(text), priority, broadcast_id), now=now
+            Notification(
+                event, chat_id, "telegram", str(chat_id), key, Content(text), priority, broadcast_id
+            ),
+            now=now,
         )
     assert row_id is not None
     notify(priority)
@@ -99,17 +104,18 @@ async def add_residents(
     unreachable: frozenset[int] = frozenset(),
 ) -> None:
     async with store.transaction() as uow:
-        for telegram_id in ids:
+        for person_id in ids:
+            await ensure_person(uow, "telegram", str(person_id), now, inbound=False)
             await uow.residents.save(
                 Resident(
-                    telegram_id=telegram_id,
+                    person_id=person_id,
                     consent=Consent.GIVEN,
                     consent_at=now,
-                    full_name=f"Cư dân {telegram_id}",
+                    full_name=f"Cư dân {person_id}",
                     group_code=group,
                     onboarded_at=now,
-                    notices_muted=telegram_id in muted,
-                    reachable=telegram_id not in unreachable,
+                    notices_muted=person_id in muted,
+                    reachable=person_id not in unreachable,
                     created_at=now,
                     updated_at=now,
                 )

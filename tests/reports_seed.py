@@ -25,6 +25,7 @@ from bot.domain.sessions import (
 )
 from bot.domain.ward import WardConfig
 from bot.domain.workflow import Handling, Outcome
+from bot.usecases.accounts import ensure_person
 from bot.usecases.common import Services
 
 HN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -76,6 +77,7 @@ async def seed(store: Store, clock: ManualClock) -> Seeded:
     async with store.transaction() as uow:
         session.id = await uow.sessions.add(session)
         for rid, name in NAMES.items():
+            await ensure_person(uow, "telegram", str(rid), now, inbound=False)
             await uow.residents.save(
                 Resident(
                     rid, Consent.GIVEN, now, name, "TDP1", None, now, created_at=now, updated_at=now

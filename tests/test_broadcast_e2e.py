@@ -240,10 +240,10 @@ async def test_mute_unmute_and_the_kinds_that_always_arrive(
 
     async with store.transaction() as uow:
         personal = await enqueue(
-            uow, now=clock.now(), event="broadcast_stopping", chat_id=2101, key="own-petition"
+            uow, now=clock.now(), event="broadcast_stopping", person_id=2101, key="own-petition"
         )
         general = await enqueue(
-            uow, now=clock.now(), event="broadcast_stopping", chat_id=2101, key="g", general=True
+            uow, now=clock.now(), event="broadcast_stopping", person_id=2101, key="g", general=True
         )
     assert (personal, general) == (Enqueued.QUEUED, Enqueued.MUTED)
     await lan.wait()
@@ -267,7 +267,7 @@ async def test_429_waits_the_retry_after_telegram_gives(
     user = tg.user(2201, known=True)
     tg.inject(method="sendMessage", chat_id=2201, status=429, retry_after=7)
     async with store.transaction() as uow:
-        await enqueue(uow, now=clock.now(), event="broadcast_stopping", chat_id=2201, key="k")
+        await enqueue(uow, now=clock.now(), event="broadcast_stopping", person_id=2201, key="k")
 
     async def waiting() -> bool:
         async with store.read() as uow:
@@ -331,7 +331,14 @@ async def test_markup_telegram_cannot_parse_is_resent_as_plain_text(
     user = tg.user(2501, known=True)
     async with store.transaction() as uow:
         await uow.outbox.add(
-            Notification("schedule_changed", 2501, "k", Content("<b>Lịch họp <i>đổi</b></i>")),
+            Notification(
+                "schedule_changed",
+                2501,
+                "telegram",
+                "2501",
+                "k",
+                Content("<b>Lịch họp <i>đổi</b></i>"),
+            ),
             now=clock.now(),
         )
     notify(Priority.PERSONAL)
@@ -366,6 +373,8 @@ async def test_an_outage_delays_a_broadcast_but_loses_nothing(
                 Notification(
                     "broadcast_notice",
                     i,
+                    "telegram",
+                    str(i),
                     f"o{i}",
                     Content("📣 Mất điện"),
                     Priority.MASS,

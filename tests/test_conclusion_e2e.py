@@ -16,6 +16,7 @@ from bot.domain.petitions import Status as PetitionStatus
 from bot.domain.sessions import Session, SessionKind, SessionStatus
 from bot.domain.workflow import Handling, Outcome
 from bot.fakes.telegram import FakeTelegramServer
+from bot.usecases.accounts import ensure_person
 from bot.usecases.reminders import Reminders
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, toast_after
@@ -38,6 +39,7 @@ async def setup(store: SqliteStore, clock: ManualClock) -> tuple[Session, dict[s
     async with store.transaction() as uow:
         session.id = await uow.sessions.add(session)
         for rid, name in NAMES.items():
+            await ensure_person(uow, "telegram", str(rid), clock.now(), inbound=False)
             await uow.residents.save(
                 Resident(
                     rid,

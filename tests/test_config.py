@@ -20,7 +20,10 @@ def test_example_ward_config_loads() -> None:
     assert ward.ward.code == "TD" and ward.ward.agency_report_working_days == 7
     assert [g.code for g in ward.groups] == ["TDP1", "TDP2", "TDP3"]
     assert {m.role for m in ward.staff} == set(Role)
-    assert ward.staff_member(900003) is not None and ward.staff_member(1) is None
+    assert (
+        ward.staff_member("telegram", "900003") is not None
+        and ward.staff_member("telegram", "1") is None
+    )
     assert str(ward.tz) == "Asia/Ho_Chi_Minh"
 
 
@@ -53,6 +56,13 @@ name = "Kinh tế"
             "unit 'ZZ'",
         ),
         ('[[groups]]\ncode = "T1"\nname = "Trùng"\n', "mã trùng trong groups: T1"),
+        ('[[staff]]\nfull_name = "A"\nrole = "admin"\n', "ít nhất một trong telegram_id"),
+        ('[[staff]]\nzalo_user_id = "12ab"\nfull_name = "A"\nrole = "admin"\n', "zalo_user_id"),
+        (
+            '[[staff]]\nzalo_user_id = "123"\nfull_name = "A"\nrole = "admin"\n'
+            '[[staff]]\nzalo_user_id = "123"\nfull_name = "B"\nrole = "admin"\n',
+            "zalo_user_id trùng trong staff: 123",
+        ),
     ],
 )
 def test_config_errors_name_the_key(tmp_path: Path, extra: str, needle: str) -> None:
@@ -60,6 +70,18 @@ def test_config_errors_name_the_key(tmp_path: Path, extra: str, needle: str) -> 
         load_ward_config(_write(tmp_path, BASE + extra))
     assert str(err.value).startswith(str(tmp_path / "ward.toml"))
     assert needle in str(err.value)
+
+
+def test_staff_may_be_listed_by_zalo_id_or_phone(tmp_path: Path) -> None:
+    extra = (
+        '[[staff]]\nzalo_user_id = "8437261509871234567"\nphone = "0912 345 678"\n'
+        'full_name = "Lê Thị Hoa"\nrole = "secretary"\n'
+        '[[staff]]\nphone = "+84 987 654 321"\nfull_name = "Trần Văn Ba"\nrole = "supervisor"\n'
+    )
+    ward = load_ward_config(_write(tmp_path, BASE + extra))
+    hoa, ba = ward.staff
+    assert hoa.accounts == [("zalo", "8437261509871234567")] and ba.accounts == []
+    assert ward.staff_member("zalo", "8437261509871234567") is hoa
 
 
 def test_bad_toml_and_missing_file(tmp_path: Path) -> None:

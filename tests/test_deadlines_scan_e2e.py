@@ -67,7 +67,7 @@ async def open_answer(store: Store, petition: Petition, unit: str, due: date, at
 async def outbox_count(store: Store, chat_id: int, event: str) -> int:
     async with store.read() as uow:
         rows = await uow.conn.execute_fetchall(  # type: ignore[attr-defined]
-            "SELECT COUNT(*) FROM outbox WHERE chat_id = ? AND event = ?", (chat_id, event)
+            "SELECT COUNT(*) FROM outbox WHERE person_id = ? AND event = ?", (chat_id, event)
         )
     return int(next(iter(rows))[0])
 

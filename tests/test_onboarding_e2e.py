@@ -29,7 +29,7 @@ async def test_full_onboarding(bot: BotApp, tg: FakeTelegramServer, store: Sqlit
 
     (name_prompt, *_) = [m for m in await user.press_and_wait("✅ Đồng ý") if not m.edits]
     assert "Bước 1/3" in name_prompt.plain_text
-    assert name_prompt.button_texts() == ["👤 Dùng tên: Lan Nguyễn Thị"]
+    assert name_prompt.button_texts() == ["👤 Dùng tên: Nguyễn Thị Lan"]
     assert notice.message_id in {m.message_id for m in user.messages if not m.buttons}
 
     (group_prompt,) = [m for m in await user.ask("Nguyễn Thị Lan") if not m.edits]

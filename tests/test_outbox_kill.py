@@ -73,6 +73,8 @@ async def seed(db: Path, ids: list[int]) -> int:
                     Notification(
                         NOTICE_EVENT,
                         chat_id,
+                        "telegram",
+                        str(chat_id),
                         f"broadcast:{broadcast_id}:{chat_id}",
                         Content(text),
                         Priority.MASS,

@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.addresses import MessageRef
 from bot.outbox.queue import (
     Audience,
     AudienceKind,
@@ -76,7 +77,8 @@ async def test_sends_rows_and_records_the_message_id(
 
     await eventually(all_sent, what="5 rows sent")
     sent = [await row(store, i) for i in ids]
-    assert {r.telegram_message_id for r in sent} == {1, 2, 3, 4, 5}
+    assert {r.channel_message_id for r in sent} == {"1", "2", "3", "4", "5"}
+    assert {r.delivered_channel for r in sent} == {"telegram"}
     assert all(r.attempts == 1 and r.sent_at == clock.now() for r in sent)
     assert sorted(chat for chat, _, _ in sender.calls) == [100, 101, 102, 103, 104]
 
@@ -179,7 +181,7 @@ async def test_403_marks_the_resident_unreachable_and_stops_sending(
 
     async with store.transaction() as uow:
         outcome = await enqueue(
-            uow, now=clock.now(), event="broadcast_stopping", chat_id=8, key="later"
+            uow, now=clock.now(), event="broadcast_stopping", person_id=8, key="later"
         )
         later = await uow.outbox.by_key("later")
     assert outcome is Enqueued.UNREACHABLE
@@ -278,8 +280,7 @@ async def test_a_broadcast_finishes_and_its_progress_message_is_kept_current(
                 body="x",
                 recipients=3,
                 skipped_unreachable=1,
-                progress_chat_id=900002,
-                progress_message_id=42,
+                progress=MessageRef("telegram", "900002", "42"),
             )
         )
     sender.script[402] = [Blocked("Forbidden: user is deactivated")]
@@ -316,12 +317,14 @@ async def test_enqueue_honours_mute_for_general_notices_and_the_idempotency_key(
     await add_residents(store, clock.now(), [11], muted=frozenset({11}))
     async with store.transaction() as uow:
         general = await enqueue(
-            uow, now=clock.now(), event="broadcast_stopping", chat_id=11, key="g", general=True
+            uow, now=clock.now(), event="broadcast_stopping", person_id=11, key="g", general=True
         )
         personal = await enqueue(
-            uow, now=clock.now(), event="broadcast_stopping", chat_id=11, key="p"
+            uow, now=clock.now(), event="broadcast_stopping", person_id=11, key="p"
         )
-        again = await enqueue(uow, now=clock.now(), event="broadcast_stopping", chat_id=11, key="p")
+        again = await enqueue(
+            uow, now=clock.now(), event="broadcast_stopping", person_id=11, key="p"
+        )
         stored = await uow.outbox.by_key("p")
     assert (general, personal, again) == (Enqueued.MUTED, Enqueued.QUEUED, Enqueued.DUPLICATE)
     assert stored is not None and stored.event == "broadcast_stopping"
@@ -333,7 +336,7 @@ async def test_nothing_is_queued_when_the_transaction_rolls_back(
 ) -> None:
     with pytest.raises(RuntimeError):
         async with store.transaction() as uow:
-            await enqueue(uow, now=clock.now(), event="broadcast_stopping", chat_id=1, key="r")
+            await enqueue(uow, now=clock.now(), event="broadcast_stopping", person_id=1, key="r")
             raise RuntimeError("the state change failed")
     async with store.read() as uow:
         assert await uow.outbox.by_key("r") is None

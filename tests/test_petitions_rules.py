@@ -23,6 +23,7 @@ from bot.domain.petitions import (
 from bot.domain.sessions import Session, SessionKind, SessionStatus
 from bot.domain.ward import WardConfig
 from bot.usecases import staff as staff_uc
+from bot.usecases.accounts import ensure_person
 from bot.usecases.common import Services
 from bot.usecases.petitions import (
     DIGEST_GATHER,
@@ -94,9 +95,10 @@ def services(store: SqliteStore, clock: ManualClock, ward: WardConfig) -> Servic
 async def resident(store: SqliteStore, clock: ManualClock, user_id: int) -> None:
     now = clock.now()
     async with store.transaction() as uow:
+        await ensure_person(uow, "telegram", str(user_id), now, inbound=False)
         await uow.residents.save(
             Resident(
-                telegram_id=user_id,
+                person_id=user_id,
                 consent=Consent.GIVEN,
                 consent_at=now,
                 full_name=f"Cư dân {user_id}",

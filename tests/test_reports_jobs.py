@@ -20,7 +20,7 @@ from tests.reports_seed import local, seeded_services, services_for
 async def rows(store: SqliteStore, event: str) -> list[tuple[int, str, str | None]]:
     async with store.read() as uow:
         found = await uow.conn.execute_fetchall(  # type: ignore[attr-defined]
-            "SELECT chat_id, idempotency_key, media FROM outbox WHERE event = ? ORDER BY id",
+            "SELECT person_id, idempotency_key, media FROM outbox WHERE event = ? ORDER BY id",
             (event,),
         )
     return [(int(r[0]), str(r[1]), r[2]) for r in found]

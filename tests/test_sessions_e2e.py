@@ -391,7 +391,7 @@ async def outbox_events(store: SqliteStore, event: str) -> dict[int, int]:
     """How many ``event`` rows the outbox holds per chat (queued or delivered)."""
     async with store.read() as uow:
         rows = await uow.conn.execute_fetchall(
-            "SELECT chat_id, COUNT(*) FROM outbox WHERE event = ? GROUP BY chat_id", (event,)
+            "SELECT person_id, COUNT(*) FROM outbox WHERE event = ? GROUP BY person_id", (event,)
         )
     return {int(r[0]): int(r[1]) for r in rows}
 

@@ -13,7 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.people import AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
+from bot.domain.people import (
+    Account,
+    AuditEntry,
+    ChatState,
+    Consent,
+    Resident,
+    Role,
+    StaffRecord,
+)
 from bot.domain.ports import Store
 from storage.sqlite import SqliteStore, apply_migrations
 
@@ -36,8 +44,8 @@ async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     await store.close()
 
 
-def resident(telegram_id: int = 1, **fields: object) -> Resident:
-    base = Resident(telegram_id=telegram_id, created_at=NOW, updated_at=NOW)
+def resident(person_id: int = 1, **fields: object) -> Resident:
+    base = Resident(person_id=person_id, created_at=NOW, updated_at=NOW)
     for key, value in fields.items():
         setattr(base, key, value)
     return base
@@ -163,7 +171,7 @@ async def test_staff_round_trip_and_active_list(any_store: Store) -> None:
             await uow.staff.save(member)
     async with any_store.read() as uow:
         assert await uow.staff.get(3) == members[0]
-        assert [m.telegram_id for m in await uow.staff.list_active()] == [2, 3]
+        assert [m.person_id for m in await uow.staff.list_active()] == [2, 3]
         assert await uow.staff.get(99) is None
 
 
@@ -246,3 +254,30 @@ async def test_a_cancelled_transaction_leaves_the_store_usable(any_store: Store)
     async with any_store.read() as uow:
         assert await uow.residents.get(1) is not None
         assert await uow.residents.get(3) is not None
+
+
+async def test_persons_and_accounts(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        wanted = await uow.accounts.new_person(NOW, wanted_id=555)
+        taken = await uow.accounts.new_person(NOW, wanted_id=555)
+        plain = await uow.accounts.new_person(NOW)
+        await uow.accounts.link(Account("telegram", "555", wanted, True, None, NOW))
+        await uow.accounts.link(Account("zalo", "8437261509871234567", wanted, True, None, NOW))
+        await uow.accounts.link(Account("zalo", "111", plain, True, None, NOW))
+        await uow.accounts.touch("zalo", "8437261509871234567", NOW + timedelta(minutes=1))
+        await uow.accounts.set_reachable("telegram", "555", False)
+    assert wanted == 555 and taken not in {555, plain} and plain > 555
+    async with any_store.read() as uow:
+        accounts = await uow.accounts.of_person(555)
+        on_zalo = await uow.accounts.on_channel("zalo", [555, plain, 999])
+        missing = await uow.accounts.get("zalo", "nobody")
+    assert [(a.channel, a.external_id, a.reachable) for a in accounts] == [
+        ("zalo", "8437261509871234567", True),
+        ("telegram", "555", False),
+    ]
+    assert accounts[0].last_inbound_at == NOW + timedelta(minutes=1)
+    assert on_zalo == {555: "8437261509871234567", plain: "111"} and missing is None
+    async with any_store.transaction() as uow:
+        await uow.accounts.link(Account("zalo", "111", 555, True, None, NOW))
+        moved = await uow.accounts.get("zalo", "111")
+    assert moved is not None and moved.person_id == 555

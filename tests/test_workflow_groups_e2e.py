@@ -123,8 +123,8 @@ async def test_group_assign_answer_fan_out(
     # exactly one assignment notice and one answer per resident over the whole run
     async with store.read() as uow:
         rows = await uow.conn.execute_fetchall(  # type: ignore[attr-defined]
-            "SELECT chat_id, COUNT(*) FROM outbox WHERE event = 'workflow_resident_update'"
-            " GROUP BY chat_id ORDER BY chat_id"
+            "SELECT person_id, COUNT(*) FROM outbox WHERE event = 'workflow_resident_update'"
+            " GROUP BY person_id ORDER BY person_id"
         )
     assert [tuple(r) for r in rows] == [(5201, 2), (5202, 2), (5203, 2)]
     for n, resident in enumerate(residents):

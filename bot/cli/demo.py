@@ -37,8 +37,8 @@ def example_config() -> Path:
 def demo_user(tg: FakeTelegramServer, ward: WardConfig, role: str) -> SimUser:
     if role == "resident":
         return tg.user(DEMO_RESIDENT_ID, first_name="Minh", last_name="Nguyễn Văn")
-    member = next((s for s in ward.staff if s.role is Role(role)), None)
-    if member is None:
+    member = next((s for s in ward.staff if s.role is Role(role) and s.telegram_id), None)
+    if member is None or member.telegram_id is None:
         raise SystemExit(f"ward.example.toml không có cán bộ vai {role}.")
     *first, last = member.full_name.split()
     return tg.user(member.telegram_id, first_name=last, last_name=" ".join(first) or None)

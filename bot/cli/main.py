@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from typing import Annotated
 
 import typer
-from telegram import Update
 
 from bot.cli.common import fail, load_settings, load_ward, open_store
 from bot.cli.reports import register as register_reports
@@ -68,32 +67,6 @@ def check_config() -> None:
     typer.echo("Cấu hình hợp lệ.")
 
 
-async def preflight(settings: Settings) -> None:
-    """Ask Telegram who we are before starting, so a bad token or an unreachable API ends in one
-    line instead of python-telegram-bot's retry-loop tracebacks."""
-    from telegram import Bot
-    from telegram.error import InvalidToken, NetworkError, TelegramError
-
-    bot = Bot(
-        settings.telegram_bot_token.get_secret_value(),
-        base_url=settings.telegram_api_base_url,
-        base_file_url=settings.telegram_file_base_url,
-    )
-    try:
-        async with bot:
-            await bot.get_me()
-    except InvalidToken:
-        fail("Telegram từ chối TELEGRAM_BOT_TOKEN; lấy lại token từ @BotFather.", EXIT_TELEGRAM)
-    except NetworkError as exc:
-        fail(
-            f"không kết nối được tới {settings.telegram_api_base_url} ({exc}); "
-            "kiểm tra mạng hoặc TELEGRAM_API_BASE_URL.",
-            EXIT_TELEGRAM,
-        )
-    except TelegramError as exc:
-        fail(f"Telegram báo lỗi khi khởi động: {exc}", EXIT_TELEGRAM)
-
-
 async def prepare_database(settings: Settings) -> None:
     """Create, open and migrate the database the way every other command does, so a path that
     cannot hold it ends in the same one line before anything starts."""
@@ -104,18 +77,17 @@ async def prepare_database(settings: Settings) -> None:
 @app.command()
 def run() -> None:
     """Chạy bot (long polling, hoặc webhook nếu BOT_MODE=webhook)."""
-    from bot.channels.telegram.app import build_application, webhook_options
+    from bot.channels.telegram.app import build_application, serve
+    from bot.channels.telegram.preflight import preflight
 
     settings = load_settings()
     ward = load_ward(settings.ward_config)
     configure_logging(settings.log_level)
     asyncio.run(prepare_database(settings))
-    asyncio.run(preflight(settings))
-    application = build_application(settings, ward, tune_gc=True)
-    if settings.bot_mode is BotMode.WEBHOOK:
-        application.run_webhook(**webhook_options(settings))
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    problem = asyncio.run(preflight(settings))
+    if problem is not None:
+        fail(problem, EXIT_TELEGRAM)
+    serve(build_application(settings, ward, tune_gc=True), settings)
 
 
 @app.command()

@@ -9,7 +9,16 @@ from typing import Any
 
 from bot.domain.ward import Role
 
-__all__ = ["AuditEntry", "ChatState", "Consent", "Resident", "Role", "StaffRecord"]
+__all__ = [
+    "PHONE_CHANNEL",
+    "Account",
+    "AuditEntry",
+    "ChatState",
+    "Consent",
+    "Resident",
+    "Role",
+    "StaffRecord",
+]
 
 
 class Consent(StrEnum):
@@ -25,7 +34,7 @@ class Resident:
     """A person who opened the bot (người dân). Personal fields are None until given;
     ``social_groups`` holds the codes of the social groups (nhóm xã hội) they declared."""
 
-    telegram_id: int
+    person_id: int
     consent: Consent = Consent.PENDING
     consent_at: datetime | None = None
     full_name: str | None = None
@@ -48,11 +57,31 @@ class Resident:
 class StaffRecord:
     """Ward staff (cán bộ): secretary, unit official, supervisor or admin."""
 
-    telegram_id: int
+    person_id: int
     full_name: str
     role: Role
     unit_code: str | None = None
     active: bool = True
+
+
+PHONE_CHANNEL = "phone"
+"""A pseudo-channel: a phone number known for a person (staff listed by phone in ``ward.toml``).
+It identifies the person; nothing is ever delivered to it."""
+
+
+@dataclass(slots=True, frozen=True)
+class Account:
+    """One of a person's accounts on a channel (tài khoản): a Telegram user id, a Zalo user id.
+
+    Ids are strings because Zalo's are 19-digit strings; ``reachable`` is False once the channel
+    said the person cannot be sent to there (blocked the bot, unfollowed the OA)."""
+
+    channel: str
+    external_id: str
+    person_id: int
+    reachable: bool = True
+    last_inbound_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(slots=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain.deadlines import ConclusionRepository, DeadlineRepository, SurveyRepository
 from bot.domain.files import FileRepository
-from bot.domain.people import AuditEntry, ChatState, Resident, StaffRecord
+from bot.domain.people import Account, AuditEntry, ChatState, Resident, StaffRecord
 from bot.domain.petitions import PetitionRepository
 from bot.domain.reporting import ReportRepository
 from bot.domain.sessions import SessionRepository
@@ -21,7 +22,7 @@ from bot.outbox.queue import BroadcastRepository, OutboxRepository
 
 
 class ResidentRepository(Protocol):
-    async def get(self, telegram_id: int) -> Resident | None: ...
+    async def get(self, person_id: int) -> Resident | None: ...
 
     async def save(self, resident: Resident) -> None:
         """Insert or replace the whole record."""
@@ -35,11 +36,39 @@ class ResidentRepository(Protocol):
 
 
 class StaffRepository(Protocol):
-    async def get(self, telegram_id: int) -> StaffRecord | None: ...
+    async def get(self, person_id: int) -> StaffRecord | None: ...
 
     async def list_active(self) -> Sequence[StaffRecord]: ...
 
     async def save(self, member: StaffRecord) -> None: ...
+
+
+class AccountRepository(Protocol):
+    """Persons and their channel accounts."""
+
+    async def get(self, channel: str, external_id: str) -> Account | None: ...
+
+    async def of_person(self, person_id: int) -> Sequence[Account]:
+        """Reachable first, then the one the person wrote from last."""
+        ...
+
+    async def new_person(self, now: datetime, *, wanted_id: int | None = None) -> int:
+        """A new person id: ``wanted_id`` when it is free, else the next one."""
+        ...
+
+    async def link(self, account: Account) -> None:
+        """Insert the account, or point it at ``account.person_id``."""
+        ...
+
+    async def touch(self, channel: str, external_id: str, now: datetime) -> None:
+        """The person wrote from this account: it is reachable and the latest inbound."""
+        ...
+
+    async def set_reachable(self, channel: str, external_id: str, reachable: bool) -> None: ...
+
+    async def on_channel(self, channel: str, person_ids: Sequence[int]) -> dict[int, str]:
+        """The external id on ``channel`` of each person that has one."""
+        ...
 
 
 class ChatStateRepository(Protocol):
@@ -67,6 +96,9 @@ class UnitOfWork(Protocol):
 
     @property
     def chat_states(self) -> ChatStateRepository: ...
+
+    @property
+    def accounts(self) -> AccountRepository: ...
 
     @property
     def audit(self) -> AuditLog: ...

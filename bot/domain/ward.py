@@ -77,7 +77,12 @@ class Unit(_Strict):
 
 
 class StaffMember(_Strict):
-    telegram_id: int = Field(gt=0)
+    """A staff member and the accounts they are known by: a Telegram id, a Zalo user id (a
+    string of digits), a phone; at least one of them."""
+
+    telegram_id: int | None = Field(default=None, gt=0)
+    zalo_user_id: str | None = Field(default=None, pattern=r"^[0-9]{1,32}$")
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 .-]{9,15}$")
     full_name: str = Field(min_length=1)
     role: Role
     unit: str | None = None
@@ -86,7 +91,19 @@ class StaffMember(_Strict):
     def _official_has_unit(self) -> StaffMember:
         if self.role is Role.OFFICIAL and not self.unit:
             raise ValueError("cán bộ (official) phải có unit")
+        if self.telegram_id is None and self.zalo_user_id is None and self.phone is None:
+            raise ValueError("cần ít nhất một trong telegram_id, zalo_user_id, phone")
         return self
+
+    @property
+    def accounts(self) -> list[tuple[str, str]]:
+        """(channel, external id) of each chat account given."""
+        found = []
+        if self.telegram_id is not None:
+            found.append(("telegram", str(self.telegram_id)))
+        if self.zalo_user_id is not None:
+            found.append(("zalo", self.zalo_user_id))
+        return found
 
 
 class WardConfig(_Strict):
@@ -107,10 +124,15 @@ class WardConfig(_Strict):
             if duplicates:
                 raise ValueError(f"mã trùng trong {label}: {', '.join(duplicates)}")
         unit_codes = {u.code for u in self.units}
-        ids = [s.telegram_id for s in self.staff]
-        repeated = sorted({i for i in ids if ids.count(i) > 1})
-        if repeated:
-            raise ValueError(f"telegram_id trùng trong staff: {repeated}")
+        for key, values in (
+            ("telegram_id", [s.telegram_id for s in self.staff if s.telegram_id is not None]),
+            ("zalo_user_id", [s.zalo_user_id for s in self.staff if s.zalo_user_id is not None]),
+            ("phone", [s.phone for s in self.staff if s.phone is not None]),
+        ):
+            keys = [str(v) for v in values]
+            repeated = sorted({k for k in keys if keys.count(k) > 1})
+            if repeated:
+                raise ValueError(f"{key} trùng trong staff: {', '.join(repeated)}")
         for member in self.staff:
             if member.unit is not None and member.unit not in unit_codes:
                 raise ValueError(
@@ -128,8 +150,8 @@ class WardConfig(_Strict):
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)
 
-    def staff_member(self, telegram_id: int) -> StaffMember | None:
-        return next((s for s in self.staff if s.telegram_id == telegram_id), None)
+    def staff_member(self, channel: str, external_id: str) -> StaffMember | None:
+        return next((s for s in self.staff if (channel, external_id) in s.accounts), None)
 
 
 class ConfigError(Exception):

@@ -16,7 +16,10 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
+from bot.conversation.replies import Buttons
+from bot.domain.addresses import MessageRef
 from bot.domain.files import StoredFile
+from bot.domain.people import PHONE_CHANNEL
 from messages import render
 
 if TYPE_CHECKING:
@@ -29,9 +32,9 @@ __all__ = [
     "BroadcastRepository",
     "BroadcastStatus",
     "Content",
+    "ContentKind",
     "Enqueued",
     "MediaKind",
-    "Method",
     "Notification",
     "OutboxMessage",
     "OutboxRepository",
@@ -40,7 +43,7 @@ __all__ = [
     "Status",
     "Tally",
     "enqueue",
-    "inline_keyboard",
+    "enqueue_content",
     "notify",
     "subscribe",
     "to_plain",
@@ -64,13 +67,13 @@ class Status(StrEnum):
     CANCELLED = "cancelled"
 
 
-class Method(StrEnum):
-    """The Bot API method that delivers the row."""
+class ContentKind(StrEnum):
+    """What the row delivers; each channel maps it to its own call."""
 
-    MESSAGE = "sendMessage"
-    PHOTO = "sendPhoto"
-    DOCUMENT = "sendDocument"
-    VENUE = "sendVenue"
+    TEXT = "text"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+    VENUE = "venue"
 
 
 class Enqueued(StrEnum):
@@ -90,16 +93,14 @@ def to_plain(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Content:
-    """What to send: rendered Telegram HTML (message text or caption) and the method's extras.
-
-    ``keyboard`` is the Bot API's JSON ``reply_markup``, so a row needs no Telegram library.
-    """
+    """What to say, in neutral terms: text in the neutral markup (message text or caption),
+    the kind with its media reference and extras, and neutral buttons; the channel renders it."""
 
     text: str
-    method: Method = Method.MESSAGE
+    kind: ContentKind = ContentKind.TEXT
     media: str | None = None
     params: Mapping[str, Any] = field(default_factory=dict)
-    keyboard: Mapping[str, Any] | None = None
+    buttons: Buttons = ()
     html: bool = True
     upload: StoredFile | None = field(default=None, compare=False)
     """The bytes behind a ``stored:`` media reference, loaded by the worker; never stored."""
@@ -108,21 +109,14 @@ class Content:
         return replace(self, text=to_plain(self.text), html=False)
 
 
-def inline_keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> dict[str, Any]:
-    """Bot API JSON for rows of (label, callback_data) buttons."""
-    return {
-        "inline_keyboard": [
-            [{"text": text, "callback_data": data} for text, data in row] for row in rows
-        ]
-    }
-
-
 @dataclass(frozen=True, slots=True)
 class Notification:
     """A row to insert; ``key`` is unique, so enqueueing the same event twice sends it once."""
 
     event: str
-    chat_id: int
+    person_id: int | None
+    channel: str
+    address: str
     key: str
     content: Content
     priority: Priority = Priority.PERSONAL
@@ -135,7 +129,9 @@ class OutboxMessage:
 
     id: int
     event: str
-    chat_id: int
+    person_id: int | None
+    channel: str
+    address: str
     key: str
     content: Content
     priority: Priority
@@ -144,7 +140,8 @@ class OutboxMessage:
     next_attempt_at: datetime
     created_at: datetime
     last_error: str | None = None
-    telegram_message_id: int | None = None
+    delivered_channel: str | None = None
+    channel_message_id: str | None = None
     plain_text: bool = False
     broadcast_id: int | None = None
     sent_at: datetime | None = None
@@ -172,7 +169,11 @@ class Audience:
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    chat_id: int
+    """A person of an audience and the account a notice to them goes to (None: no account)."""
+
+    person_id: int
+    channel: str | None = None
+    address: str | None = None
     muted: bool = False
     reachable: bool = True
 
@@ -202,8 +203,8 @@ class Broadcast:
     media: str | None = None
     skipped_muted: int = 0
     skipped_unreachable: int = 0
-    progress_chat_id: int | None = None
-    progress_message_id: int | None = None
+    progress: MessageRef | None = None
+    """The message the worker keeps editing with the tally (the secretary's preview)."""
     progress_done: bool = False
     cancelled_by: int | None = None
     cancelled_at: datetime | None = None
@@ -264,32 +265,35 @@ class OutboxRepository(Protocol):
     async def by_key(self, key: str) -> OutboxMessage | None: ...
 
     async def due(
-        self, now: datetime, limit: int, exclude_chats: Sequence[int] = ()
+        self, channel: str, now: datetime, limit: int, exclude: Sequence[str] = ()
     ) -> list[OutboxMessage]:
-        """Pending rows whose time has come: personal first, then by due time and id."""
+        """Pending rows of ``channel`` whose time has come, not addressed to ``exclude``:
+        personal first, then by due time and id."""
         ...
 
-    async def next_due_at(self, exclude_chats: Sequence[int] = ()) -> datetime | None: ...
+    async def next_due_at(self, channel: str, exclude: Sequence[str] = ()) -> datetime | None: ...
 
     async def claim(self, message_id: int) -> bool:
         """pending → sending (attempts + 1); False if it is no longer pending."""
         ...
 
-    async def mark_sent(self, message_id: int, telegram_message_id: int, now: datetime) -> None: ...
+    async def mark_sent(
+        self, message_id: int, channel: str, channel_message_id: str, now: datetime
+    ) -> None: ...
 
     async def reschedule(
         self, message_id: int, at: datetime, error: str, *, plain_text: bool = False
     ) -> None: ...
 
-    async def hold_chat(self, chat_id: int, until: datetime) -> None:
-        """No pending row of this chat goes out before ``until`` (keeps a chat's order)."""
+    async def hold_address(self, channel: str, address: str, until: datetime) -> None:
+        """No pending row to this address goes out before ``until`` (keeps a chat's order)."""
         ...
 
     async def finish(self, message_id: int, status: Status, error: str) -> None:
-        """A final state without a Telegram message: failed, blocked or cancelled."""
+        """A final state without a sent message: failed, blocked or cancelled."""
         ...
 
-    async def block_pending(self, chat_id: int, error: str) -> int: ...
+    async def block_pending(self, channel: str, address: str, error: str) -> int: ...
 
     async def release_in_flight(self) -> int:
         """sending → pending, for the rows a killed process left behind."""
@@ -317,8 +321,8 @@ class BroadcastRepository(Protocol):
         """The recipients of a ward, groups or units audience (sessions resolve elsewhere)."""
         ...
 
-    async def recipients(self, chat_ids: Sequence[int]) -> list[Recipient]:
-        """Mute and reachability of given chats (for audiences resolved outside this store)."""
+    async def recipients(self, person_ids: Sequence[int]) -> list[Recipient]:
+        """Account, mute and reachability of given persons (audiences resolved elsewhere)."""
         ...
 
 
@@ -345,34 +349,71 @@ async def enqueue(
     *,
     now: datetime,
     event: str,
-    chat_id: int,
+    person_id: int,
     key: str,
     context: Mapping[str, Any] | None = None,
-    keyboard: Mapping[str, Any] | None = None,
+    buttons: Buttons | None = None,
     priority: Priority = Priority.PERSONAL,
     general: bool = False,
-    method: Method = Method.MESSAGE,
+    kind: ContentKind = ContentKind.TEXT,
     media: str | None = None,
     params: Mapping[str, Any] | None = None,
 ) -> Enqueued:
-    """Queue the message ``event`` for ``chat_id`` in the caller's transaction.
+    """Queue the message ``event`` for the person in the caller's transaction.
 
     ``general`` notices are dropped for residents who muted them (/thongbao); the ones about
     their own petition, registration or session must pass ``general=False``. A recipient known to
-    have blocked the bot gets a row already marked blocked, so the sender can count it.
+    be unreachable gets a row already marked blocked, so the sender can count it.
     """
-    resident = await uow.residents.get(chat_id)
-    if general and resident is not None and resident.notices_muted:
-        return Enqueued.MUTED
     content = Content(
         text=render(event, **(context or {})),
-        method=method,
+        kind=kind,
         media=media,
         params=dict(params or {}),
-        keyboard=keyboard,
+        buttons=buttons or (),
     )
-    note = Notification(event, chat_id, key, content, priority)
-    if resident is not None and not resident.reachable:
+    return await enqueue_content(
+        uow,
+        now=now,
+        event=event,
+        person_id=person_id,
+        key=key,
+        content=content,
+        priority=priority,
+        general=general,
+    )
+
+
+async def enqueue_content(
+    uow: UnitOfWork,
+    *,
+    now: datetime,
+    event: str,
+    person_id: int,
+    key: str,
+    content: Content,
+    priority: Priority = Priority.PERSONAL,
+    general: bool = False,
+    channel: str | None = None,
+    address: str | None = None,
+) -> Enqueued:
+    """Queue already rendered content; ``channel``/``address`` pin the account (a direct reply
+    goes back where the person wrote from), otherwise the person's best account is used."""
+    resident = await uow.residents.get(person_id)
+    if general and resident is not None and resident.notices_muted:
+        return Enqueued.MUTED
+    reachable = resident is None or resident.reachable
+    if channel is None or address is None:
+        accounts = [
+            a for a in await uow.accounts.of_person(person_id) if a.channel != PHONE_CHANNEL
+        ]
+        if accounts:
+            channel, address = accounts[0].channel, accounts[0].external_id
+            reachable = reachable and accounts[0].reachable
+        else:
+            channel, address, reachable = "", "", False
+    note = Notification(event, person_id, channel, address, key, content, priority)
+    if not reachable:
         added = await uow.outbox.add(
             note, now=now, status=Status.BLOCKED, last_error="recipient unreachable"
         )

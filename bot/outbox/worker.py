@@ -1,8 +1,9 @@
-"""The delivery worker: sends outbox rows at Telegram's pace and never loses one.
+"""The delivery worker: sends one channel's outbox rows at its pace and never loses one.
 
-Pure asyncio; the Bot API call hides behind :class:`Sender` (bot/telegram_sender.py in
-production, a scripted fake in unit tests). Durable times (retry, backoff) come from the injected
-clock and live in the database; pacing uses the event loop's monotonic time.
+Pure asyncio; the channel's API call hides behind :class:`Sender` (for Telegram
+bot/channels/telegram/sender.py, a scripted fake in unit tests). Durable times (retry,
+backoff) come from the injected clock and live in the database; pacing uses the event loop's
+monotonic time.
 
 Crash safety: a row is claimed (``sending``) in its own transaction before the call and its result
 is written after it. A process killed in between leaves the row ``sending``; the next start puts
@@ -16,9 +17,9 @@ import logging
 import random
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from bot.clock import Clock
 from bot.domain.files import StoredFile, stored_file_id
@@ -33,6 +34,19 @@ from bot.outbox.queue import (
     Priority,
     Status,
     Tally,
+)
+from bot.outbox.sending import (
+    BadRequest,
+    Blocked,
+    DeliveryConfig,
+    Pacer,
+    ParseError,
+    ProgressView,
+    RetryAfter,
+    Sender,
+    SendResult,
+    Sent,
+    Transient,
 )
 
 log = logging.getLogger(__name__)
@@ -55,103 +69,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Sent:
-    message_id: int
-
-
-@dataclass(frozen=True, slots=True)
-class RetryAfter:
-    """429: Telegram said how long to wait."""
-
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
-class Blocked:
-    """403: the person blocked the bot or deleted the account."""
-
-    reason: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ParseError:
-    """400 "can't parse entities": our markup is at fault, not the recipient."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class BadRequest:
-    """Any other 400: retrying the same request cannot help."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class Transient:
-    """Network error, timeout or 5xx: worth another try later."""
-
-    reason: str
-
-
-SendResult = Sent | RetryAfter | Blocked | ParseError | BadRequest | Transient
-ProgressView = Callable[[Broadcast, Tally], Content]
-
-
-class Sender(Protocol):
-    async def send(self, chat_id: int, content: Content) -> SendResult: ...
-
-    async def edit(self, chat_id: int, message_id: int, content: Content) -> SendResult:
-        """Replace the text (and inline keyboard) of a message the bot sent earlier."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryConfig:
-    """Telegram's broadcast guidance: about 30 messages per second overall, 1 per chat."""
-
-    global_rate: float = 30.0
-    per_chat_rate: float = 1.0
-    max_in_flight: int = 10
-    personal_reserve: int = 2
-    backoff_base: float = 1.0
-    backoff_cap: float = 60.0
-    poll_interval: float = 1.0
-    progress_interval: float = 2.0
-    batch_size: int = 30
-    flood_threshold: int = 3
-    flood_window: float = 1.0
-    breaker_threshold: int = 3
-    stop_timeout: float = 10.0
-
-
-class Pacer:
-    """Evenly spaced send slots at ``rate`` per second.
-
-    Slots are reserved on an absolute schedule, so sleep jitter does not lower the average rate,
-    and an idle period gives no burst afterwards.
-    """
-
-    def __init__(self, rate: float, now: Callable[[], float]) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self._interval = 1.0 / rate
-        self._now = now
-        self._next = 0.0
-
-    async def acquire(self) -> None:
-        now = self._now()
-        slot = max(self._next, now)
-        self._next = slot + self._interval
-        if slot > now:
-            await asyncio.sleep(slot - now)
-
-    def refund(self) -> None:
-        """Give back a slot whose request Telegram refused outright: no message was sent."""
-        self._next = max(self._now(), self._next - self._interval)
-
-
 class DeliveryWorker:
     """Sends due rows, personal before mass, and keeps broadcasts' progress messages current."""
 
@@ -164,7 +81,9 @@ class DeliveryWorker:
         *,
         progress_view: ProgressView | None = None,
         rng: Callable[[], float] = random.random,
+        channel: str = "telegram",
     ) -> None:
+        self.channel = channel
         self._store = store
         self._clock = clock
         self._sender = sender
@@ -179,9 +98,9 @@ class DeliveryWorker:
         self._mass_slots = asyncio.Semaphore(
             max(1, self.config.max_in_flight - self.config.personal_reserve)
         )
-        self._busy_chats: set[int] = set()
-        self._chat_ready_at: dict[int, float] = {}
-        self._chat_hold: dict[int, datetime] = {}
+        self._busy_chats: set[str] = set()
+        self._chat_ready_at: dict[str, float] = {}
+        self._chat_hold: dict[str, datetime] = {}
         self._wake = asyncio.Event()
         self._urgent = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -196,8 +115,6 @@ class DeliveryWorker:
         self._first_seen: dict[int, float] = {}
         self._running = False
         self.stats: Counter[str] = Counter()
-
-    # -- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Put rows a killed process left in flight back in the queue, then start sending."""
@@ -275,12 +192,12 @@ class DeliveryWorker:
     def _paused(self) -> bool:
         return self._pause_until is not None and self._clock.now() < self._pause_until
 
-    def _chat_ready(self, chat_id: int) -> bool:
+    def _chat_ready(self, chat_id: str) -> bool:
         return chat_id not in self._busy_chats and self._chat_ready_at.get(chat_id, 0.0) <= (
             self._mono()
         )
 
-    def _not_ready_chats(self) -> list[int]:
+    def _not_ready_chats(self) -> list[str]:
         """Chats with a request in flight, paced, or told by a 429 to wait (new rows too)."""
         now = self._mono()
         for chat_id in [c for c, at in self._chat_ready_at.items() if at <= now]:
@@ -305,16 +222,16 @@ class DeliveryWorker:
         for row in rows:
             if self._paused() or (row.priority is Priority.MASS and self._urgent.is_set()):
                 return
-            if self._chat_ready(row.chat_id):
+            if self._chat_ready(row.address):
                 await self._dispatch(row)
 
     async def _due(
-        self, now: datetime, waiting: list[int]
+        self, now: datetime, waiting: list[str]
     ) -> tuple[list[OutboxMessage], datetime | None]:
         # A write transaction, so a row queued by a transaction that just woke us is visible.
         async with self._store.transaction() as uow:
-            rows = await uow.outbox.due(now, self.config.batch_size, waiting)
-            return rows, None if rows else await uow.outbox.next_due_at(waiting)
+            rows = await uow.outbox.due(self.channel, now, self.config.batch_size, waiting)
+            return rows, None if rows else await uow.outbox.next_due_at(self.channel, waiting)
 
     async def _claim(self, row_id: int) -> bool:
         async with self._store.transaction() as uow:
@@ -348,7 +265,7 @@ class DeliveryWorker:
         if not claimed:
             self._pacer.refund()
             return
-        self._busy_chats.add(row.chat_id)
+        self._busy_chats.add(row.address)
         task = asyncio.create_task(self._deliver(row), name=f"outbox-{row.id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -382,15 +299,15 @@ class DeliveryWorker:
             content = row.content.as_plain() if row.plain_text else row.content
             try:
                 content = await self._attach(content)
-                result = await self._sender.send(row.chat_id, content)
+                result = await self._sender.send(row.address, content)
             except Exception as exc:
                 log.exception("sender raised on outbox row %s", row.id)
                 result = Transient(f"{type(exc).__name__}: {exc}")
             self._observe(result)
             await self._db(self._record(row, result))
         finally:
-            self._busy_chats.discard(row.chat_id)
-            self._chat_ready_at[row.chat_id] = self._mono() + self._chat_interval
+            self._busy_chats.discard(row.address)
+            self._chat_ready_at[row.address] = self._mono() + self._chat_interval
             self._release(row.priority is Priority.MASS)
             self._wake.set()
 
@@ -402,7 +319,9 @@ class DeliveryWorker:
             if self._transient_streak >= self.config.breaker_threshold and not self._paused():
                 self._breaker_trips += 1
                 pause = self._backoff(self._breaker_trips)
-                log.warning("Telegram unreachable (%s); pausing sends %.1fs", result.reason, pause)
+                log.warning(
+                    "%s unreachable (%s); pausing sends %.1fs", self.channel, result.reason, pause
+                )
                 self._pause(pause)
             return
         self._transient_streak = 0
@@ -429,22 +348,22 @@ class DeliveryWorker:
         async with self._store.transaction() as uow:
             match result:
                 case Sent(message_id):
-                    await uow.outbox.mark_sent(row.id, message_id, now)
+                    await uow.outbox.mark_sent(row.id, self.channel, str(message_id), now)
                 case RetryAfter(seconds):
                     until = now + timedelta(seconds=seconds)
                     await uow.outbox.reschedule(row.id, until, f"429: retry after {seconds:g}s")
-                    await uow.outbox.hold_chat(row.chat_id, until)
-                    self._chat_hold[row.chat_id] = until
+                    await uow.outbox.hold_address(row.channel, row.address, until)
+                    self._chat_hold[row.address] = until
                 case Transient(reason):
                     until = now + timedelta(seconds=self._backoff(row.attempts + 1))
                     await uow.outbox.reschedule(row.id, until, reason)
-                    await uow.outbox.hold_chat(row.chat_id, until)
+                    await uow.outbox.hold_address(row.channel, row.address, until)
                 case Blocked(reason):
                     await uow.outbox.finish(row.id, Status.BLOCKED, reason or "403")
                     await self._mark_unreachable(uow, row, reason, now)
                 case ParseError(reason) if not row.plain_text:
                     log.warning(
-                        "template %r: Telegram cannot parse it (%s); resending as plain text",
+                        "template %r: the channel cannot parse it (%s); resending as plain text",
                         row.event,
                         reason,
                     )
@@ -456,8 +375,13 @@ class DeliveryWorker:
     async def _mark_unreachable(
         self, uow: UnitOfWork, row: OutboxMessage, reason: str, now: datetime
     ) -> None:
-        await uow.outbox.block_pending(row.chat_id, "recipient unreachable")
-        resident = await uow.residents.get(row.chat_id)
+        await uow.outbox.block_pending(row.channel, row.address, "recipient unreachable")
+        await uow.accounts.set_reachable(row.channel, row.address, False)
+        if row.person_id is None:
+            return
+        if any(a.reachable for a in await uow.accounts.of_person(row.person_id)):
+            return
+        resident = await uow.residents.get(row.person_id)
         if resident is None or not resident.reachable:
             return
         resident.reachable = False
@@ -469,7 +393,7 @@ class DeliveryWorker:
                 actor_id=None,
                 action="resident.unreachable",
                 subject_type="resident",
-                subject_id=str(row.chat_id),
+                subject_id=str(row.person_id),
                 details={"reason": reason, "event": row.event, "outbox_id": row.id},
             )
         )
@@ -531,8 +455,10 @@ class DeliveryWorker:
 
     async def _show(self, broadcast: Broadcast, tally: Tally) -> None:
         broadcast_id = broadcast.id or 0
-        chat_id, message_id = broadcast.progress_chat_id, broadcast.progress_message_id
-        if self._progress_view is None or chat_id is None or message_id is None:
+        progress = broadcast.progress
+        if progress is not None and progress.channel != self.channel:
+            return
+        if self._progress_view is None or progress is None:
             if tally.done:
                 await self._db(self._close_progress(broadcast_id))
             return
@@ -546,12 +472,13 @@ class DeliveryWorker:
         first_seen = self._first_seen.setdefault(broadcast_id, self._mono())
         if self._mono() - first_seen < self._chat_interval:
             return
+        chat_id = progress.address
         if not self._chat_ready(chat_id) or self._paused():
             return
         await self._pacer.acquire()
         self._busy_chats.add(chat_id)
         try:
-            result = await self._sender.edit(chat_id, message_id, content)
+            result = await self._sender.edit(chat_id, progress.message_id, content)
         except Exception as exc:
             log.exception("sender raised editing progress of broadcast %s", broadcast_id)
             result = Transient(str(exc))

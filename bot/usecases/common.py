@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.clock import Clock
@@ -20,6 +20,10 @@ class Services:
     clock: Clock
     ward: WardConfig
     calendar: WorkingCalendar
+    known_accounts: dict[tuple[str, str], tuple[int, Any]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """(channel, external id) → (person id, when looked up): see ``usecases.accounts``."""
 
     @classmethod
     def for_ward(cls, store: Store, clock: Clock, ward: WardConfig) -> Services:

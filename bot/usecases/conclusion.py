@@ -329,7 +329,7 @@ class Conclusions:
                 uow,
                 now=now,
                 event="conclusion_personal",
-                chat_id=item.author_id,
+                person_id=item.author_id,
                 key=f"conclusion:{sid}:personal:{item.petition_id}",
                 context={
                     "session_title": session.title,
@@ -351,14 +351,14 @@ class Conclusions:
         for unit_code, views in sorted(by_unit.items()):
             unit = self.s.ward.unit(unit_code)
             officials = [
-                s.telegram_id for s in staff if s.role is Role.OFFICIAL and s.unit_code == unit_code
-            ] or [s.telegram_id for s in staff if s.role is Role.SECRETARY]
+                s.person_id for s in staff if s.role is Role.OFFICIAL and s.unit_code == unit_code
+            ] or [s.person_id for s in staff if s.role is Role.SECRETARY]
             for chat_id in officials:
                 await enqueue(
                     uow,
                     now=now,
                     event="conclusion_unit",
-                    chat_id=chat_id,
+                    person_id=chat_id,
                     key=f"conclusion:{sid}:unit:{unit_code}:{chat_id}",
                     context={
                         **base,
@@ -375,8 +375,8 @@ class Conclusions:
                 uow,
                 now=now,
                 event="conclusion_supervisor",
-                chat_id=member.telegram_id,
-                key=f"conclusion:{sid}:supervisor:{member.telegram_id}",
+                person_id=member.person_id,
+                key=f"conclusion:{sid}:supervisor:{member.person_id}",
                 context=base,
             )
             sent += 1
@@ -387,7 +387,7 @@ class Conclusions:
                 uow,
                 now=now,
                 event="conclusion_public",
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"conclusion:{sid}:public:{chat_id}",
                 context=base,
                 priority=Priority.MASS,

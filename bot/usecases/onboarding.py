@@ -89,7 +89,7 @@ class Onboarding:
             resident = await uow.residents.get(user_id)
             first_time = resident is None
             if resident is None:
-                resident = Resident(telegram_id=user_id, created_at=now, updated_at=now)
+                resident = Resident(person_id=user_id, created_at=now, updated_at=now)
                 await uow.residents.save(resident)
                 await audit(
                     uow,

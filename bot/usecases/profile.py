@@ -175,14 +175,14 @@ class Profile:
         the log outlives /xoadulieu)."""
         resident.updated_at = now
         await uow.residents.save(resident)
-        await uow.chat_states.clear(resident.telegram_id)
+        await uow.chat_states.clear(resident.person_id)
         await audit(
             uow,
             self.s,
-            actor_id=resident.telegram_id,
+            actor_id=resident.person_id,
             action="resident.profile_updated",
             subject_type="resident",
-            subject_id=resident.telegram_id,
+            subject_id=resident.person_id,
             field=field.value,
         )
 

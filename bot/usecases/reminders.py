@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.conversation.replies import rows as button_rows
 from bot.domain.deadlines import (
     Deadline,
     DeadlineKind,
@@ -32,7 +33,7 @@ from bot.domain.petitions import Status as PetitionStatus
 from bot.domain.ports import UnitOfWork
 from bot.domain.sessions import Session, SessionKind, SessionStatus
 from bot.domain.ward import Role
-from bot.outbox.queue import enqueue, inline_keyboard
+from bot.outbox.queue import enqueue
 from bot.usecases.common import Services, audit
 from messages import label
 
@@ -94,16 +95,16 @@ def recipients_for(staff: Sequence[StaffRecord], unit_code: str | None) -> list[
     staffs yet (so nothing falls through)."""
     if unit_code is not None:
         officials = [
-            s.telegram_id for s in staff if s.role is Role.OFFICIAL and s.unit_code == unit_code
+            s.person_id for s in staff if s.role is Role.OFFICIAL and s.unit_code == unit_code
         ]
         if officials:
             return officials
-    return [s.telegram_id for s in staff if s.role is Role.SECRETARY]
+    return [s.person_id for s in staff if s.role is Role.SECRETARY]
 
 
 def supervisors(staff: Sequence[StaffRecord]) -> list[int]:
-    found = [s.telegram_id for s in staff if s.role is Role.SUPERVISOR]
-    return found or [s.telegram_id for s in staff if s.role is Role.ADMIN]
+    found = [s.person_id for s in staff if s.role is Role.SUPERVISOR]
+    return found or [s.person_id for s in staff if s.role is Role.ADMIN]
 
 
 class Reminders:
@@ -357,7 +358,7 @@ class Reminders:
                 if i.deadline.kind is DeadlineKind.CONCLUSION_NOTICE
             ]
             keyboard = (
-                inline_keyboard(
+                button_rows(
                     [[(label("deadlines.open_conclusion"), f"cn:open:{sid}")] for sid in sessions]
                 )
                 if sessions
@@ -367,14 +368,14 @@ class Reminders:
                 uow,
                 now=now,
                 event=DIGEST_EVENT,
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"deadline:{first}:digest:{today.isoformat()}:{chat_id}",
                 context={
                     "unit_name": unit.name if unit else None,
                     "deadline_items": [i.view for i in mine],
                     "deadline_day": f"{today:%d/%m/%Y}",
                 },
-                keyboard=keyboard,
+                buttons=keyboard,
             )
             sent += 1
         return sent
@@ -400,7 +401,7 @@ class Reminders:
                 uow,
                 now=now,
                 event=ESCALATION_EVENT,
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"deadline:{first}:escalation:{today.isoformat()}:{chat_id}",
                 context={
                     "deadline_items": [i.view for i in escalated],

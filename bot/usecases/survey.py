@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.conversation.replies import Buttons
+from bot.conversation.replies import rows as button_rows
 from bot.domain.people import ChatState
 from bot.domain.petitions import clean_text
 from bot.domain.ports import UnitOfWork
 from bot.domain.sessions import RegistrationStatus, Session
-from bot.outbox.queue import enqueue, inline_keyboard
+from bot.outbox.queue import enqueue
 from bot.usecases.common import Services, audit
 from messages import label
 
@@ -41,10 +43,8 @@ class SurveyResult:
     session_title: str | None = None
 
 
-def score_keyboard(session_id: int) -> dict[str, object]:
-    return inline_keyboard(
-        [[(label(f"survey.scores.s{n}"), f"sv:{session_id}:{n}") for n in SCORES]]
-    )
+def score_keyboard(session_id: int) -> Buttons:
+    return button_rows([[(label(f"survey.scores.s{n}"), f"sv:{session_id}:{n}") for n in SCORES]])
 
 
 async def invite_all(
@@ -59,10 +59,10 @@ async def invite_all(
             uow,
             now=now,
             event=INVITE_EVENT,
-            chat_id=user_id,
+            person_id=user_id,
             key=f"survey:{session.id}:{user_id}",
             context={"session_title": session.title},
-            keyboard=score_keyboard(session.id),
+            buttons=score_keyboard(session.id),
         )
         invited += 1
     return invited

@@ -28,6 +28,7 @@ from bot.jobs import Jobs
 from bot.outbox.worker import DeliveryConfig, DeliveryWorker
 from bot.settings import BotMode, Settings
 from bot.usecases import staff as staff_uc
+from bot.usecases.accounts import staff_accounts
 from bot.usecases.broadcast import progress_view, provide_session_audience
 from bot.usecases.common import Services
 from bot.usecases.sessions import SessionRegistrants, Sessions
@@ -106,7 +107,7 @@ async def on_startup(app: BotApp) -> None:
     services = Services.for_ward(store, wiring.clock, wiring.ward)
     app.bot_data[SERVICES_KEY] = services
     await staff_uc.sync_from_config(services)
-    staff_chats = await staff_uc.staff_accounts(services, "telegram")
+    staff_chats = await staff_accounts(services, "telegram")
     await register_commands(app.bot, [int(chat) for chat in staff_chats if chat.isdigit()])
     worker = DeliveryWorker(
         store,
@@ -114,6 +115,7 @@ async def on_startup(app: BotApp) -> None:
         TelegramSender(app.bot),
         delivery_config(wiring.settings),
         progress_view=progress_view(wiring.ward),
+        channel="telegram",
     )
     await worker.start()
     app.bot_data[WORKER_KEY] = worker
@@ -182,6 +184,14 @@ def webhook_options(settings: Settings) -> dict[str, Any]:
         "secret_token": settings.webhook_secret.get_secret_value(),
         "allowed_updates": Update.ALL_TYPES,
     }
+
+
+def serve(app: BotApp, settings: Settings) -> None:
+    """Run until stopped: a webhook server or long polling, as ``BOT_MODE`` says."""
+    if settings.bot_mode is BotMode.WEBHOOK:
+        app.run_webhook(**webhook_options(settings))
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
 
 
 @asynccontextmanager

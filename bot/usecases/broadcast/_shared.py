@@ -14,7 +14,15 @@ from bot.domain.people import ChatState
 from bot.domain.permissions import Action, can
 from bot.domain.ports import UnitOfWork
 from bot.domain.ward import WardConfig
-from bot.outbox.queue import Audience, AudienceKind, Broadcast, Content, MediaKind, Method
+from bot.outbox.queue import (
+    Audience,
+    AudienceKind,
+    Broadcast,
+    Content,
+    ContentKind,
+    MediaKind,
+    Recipient,
+)
 from bot.usecases.common import Services
 from messages import label, render
 
@@ -88,7 +96,8 @@ class Option:
 class Selection:
     """Who gets the notice, and who is left out (muted general notices, blocked the bot)."""
 
-    recipients: tuple[int, ...]
+    recipients: tuple[Recipient, ...]
+    """One per person, each with the account the notice goes to."""
     muted: int = 0
     unreachable: int = 0
 
@@ -112,9 +121,9 @@ def notice_content(ward: WardConfig, draft: Draft) -> Content:
     text = render(NOTICE_EVENT, ward_name=ward.ward.name, body=Markup(draft.body))
     match draft.media_kind:
         case MediaKind.PHOTO:
-            return Content(text, Method.PHOTO, media=draft.media)
+            return Content(text, ContentKind.PHOTO, media=draft.media)
         case MediaKind.DOCUMENT:
-            return Content(text, Method.DOCUMENT, media=draft.media)
+            return Content(text, ContentKind.DOCUMENT, media=draft.media)
         case None:
             return Content(text)
 

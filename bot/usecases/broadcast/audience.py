@@ -33,7 +33,7 @@ def provide_session_audience(provider: SessionAudience | None) -> None:
 
 
 def select(recipients: Sequence[Recipient], kind: AudienceKind) -> Selection:
-    chosen: list[int] = []
+    chosen: dict[int, Recipient] = {}
     muted = unreachable = 0
     for recipient in recipients:
         if recipient.muted and kind.respects_mute:
@@ -41,8 +41,8 @@ def select(recipients: Sequence[Recipient], kind: AudienceKind) -> Selection:
         elif not recipient.reachable:
             unreachable += 1
         else:
-            chosen.append(recipient.chat_id)
-    return Selection(tuple(dict.fromkeys(chosen)), muted, unreachable)
+            chosen.setdefault(recipient.person_id, recipient)
+    return Selection(tuple(chosen.values()), muted, unreachable)
 
 
 class AudienceMixin(BroadcastsBase):

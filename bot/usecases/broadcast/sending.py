@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bot.conversation.replies import rows as button_rows
+from bot.domain.addresses import MessageRef
 from bot.domain.ward import WardConfig
 from bot.outbox.queue import (
     Audience,
@@ -14,7 +16,6 @@ from bot.outbox.queue import (
     Notification,
     Priority,
     Tally,
-    inline_keyboard,
     notify,
 )
 from bot.outbox.worker import ProgressView
@@ -57,12 +58,8 @@ def progress_view(ward: WardConfig) -> ProgressView:
             )
             return Content(text)
         text = render("broadcast_progress", **common, waiting=tally.waiting, stopped=stopped)
-        keyboard = (
-            None
-            if stopped
-            else inline_keyboard([[(label("broadcast.stop"), f"{STOP_CALLBACK}{broadcast.id}")]])
-        )
-        return Content(text, keyboard=keyboard)
+        stop = button_rows([[(label("broadcast.stop"), f"{STOP_CALLBACK}{broadcast.id}")]])
+        return Content(text, buttons=() if stopped else stop)
 
     return view
 
@@ -70,9 +67,7 @@ def progress_view(ward: WardConfig) -> ProgressView:
 class SendingMixin(AudienceMixin):
     """Confirm (queue the rows) and stop (cancel those not yet sent)."""
 
-    async def confirm(
-        self, actor_id: int, *, progress_chat_id: int, progress_message_id: int
-    ) -> Result:
+    async def confirm(self, actor_id: int, *, progress: MessageRef | None) -> Result:
         """Resolve the audience and queue every row in one transaction; a second press is a no-op.
 
         The preview message becomes the progress message the worker keeps editing.
@@ -106,8 +101,7 @@ class SendingMixin(AudienceMixin):
                 media=draft.media,
                 skipped_muted=selection.muted,
                 skipped_unreachable=selection.unreachable,
-                progress_chat_id=progress_chat_id,
-                progress_message_id=progress_message_id,
+                progress=progress,
             )
             broadcast_id = await uow.broadcasts.add(broadcast)
             notice = notice_content(self.s.ward, draft)
@@ -115,13 +109,15 @@ class SendingMixin(AudienceMixin):
                 [
                     Notification(
                         NOTICE_EVENT,
-                        chat_id,
-                        f"broadcast:{broadcast_id}:{chat_id}",
+                        r.person_id,
+                        r.channel or "",
+                        r.address or "",
+                        f"broadcast:{broadcast_id}:{r.person_id}",
                         notice,
                         Priority.MASS,
                         broadcast_id,
                     )
-                    for chat_id in selection.recipients
+                    for r in selection.recipients
                 ],
                 now=now,
             )

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot.conversation.replies import rows as button_rows
 from bot.domain.petitions import Petition
 from bot.domain.ward import Role
-from bot.outbox.queue import enqueue, inline_keyboard
+from bot.outbox.queue import enqueue
 from bot.usecases.common import Services, audit
 from messages import label
 
@@ -39,7 +40,7 @@ async def run_digest(services: Services) -> DigestReport | None:
             return None
         digest_id = await uow.petitions.add_digest(now, len(pending))
         secretaries = [
-            m.telegram_id for m in await uow.staff.list_active() if m.role is Role.SECRETARY
+            m.person_id for m in await uow.staff.list_active() if m.role is Role.SECRETARY
         ]
         items = [
             {"code": p.code, "field": p.field.label, "on_behalf": p.on_behalf is not None}
@@ -50,14 +51,14 @@ async def run_digest(services: Services) -> DigestReport | None:
                 uow,
                 now=now,
                 event=DIGEST_EVENT,
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"{DIGEST_EVENT}:{digest_id}:{chat_id}",
                 context={
                     "digest_count": len(pending),
                     "digest_items": items[:DIGEST_CODES_SHOWN],
                     "digest_more": max(0, len(items) - DIGEST_CODES_SHOWN),
                 },
-                keyboard=inline_keyboard([[(label("staff_menu.inbox"), "st:inbox")]]),
+                buttons=button_rows([[(label("staff_menu.inbox"), "st:inbox")]]),
             )
         await uow.petitions.mark_digested([p.id for p in pending if p.id is not None], now)
         await audit(

@@ -16,7 +16,7 @@ from bot.domain.reporting import (
     reminder_day,
 )
 from bot.domain.ward import Role
-from bot.outbox.queue import Method, enqueue
+from bot.outbox.queue import ContentKind, enqueue
 from bot.usecases.common import audit
 from bot.usecases.reports._shared import ReportFile, period_text
 from bot.usecases.reports.city import CityMixin
@@ -48,7 +48,7 @@ class JobsMixin(MonthlyMixin, CityMixin):
     async def _recipients(self, uow: UnitOfWork) -> list[int]:
         staff = await uow.staff.list_active()
         wanted = (Role.SECRETARY, Role.SUPERVISOR)
-        return sorted({m.telegram_id for m in staff if m.role in wanted})
+        return sorted({m.person_id for m in staff if m.role in wanted})
 
     def _due_local(self) -> tuple[date, bool]:
         local = self.s.clock.now().astimezone(self.s.ward.tz)
@@ -87,26 +87,26 @@ class JobsMixin(MonthlyMixin, CityMixin):
             for chat_id in people:
                 key = f"report:monthly:{period.key}:{chat_id}"
                 await enqueue(
-                    uow, now=now, event=MONTHLY_EVENT, chat_id=chat_id, key=key, context=context
+                    uow, now=now, event=MONTHLY_EVENT, person_id=chat_id, key=key, context=context
                 )
                 await enqueue(
                     uow,
                     now=now,
                     event=CHART_EVENT,
-                    chat_id=chat_id,
+                    person_id=chat_id,
                     key=f"{key}:chart",
                     context={"report_period": context["report_period"]},
-                    method=Method.PHOTO,
+                    kind=ContentKind.PHOTO,
                     media=stored_media(chart_id),
                 )
                 await enqueue(
                     uow,
                     now=now,
                     event=FILE_EVENT,
-                    chat_id=chat_id,
+                    person_id=chat_id,
                     key=f"{key}:xlsx",
                     context={"report_period": context["report_period"]},
-                    method=Method.DOCUMENT,
+                    kind=ContentKind.DOCUMENT,
                     media=stored_media(table_id),
                 )
             await audit(
@@ -152,7 +152,7 @@ class JobsMixin(MonthlyMixin, CityMixin):
                         uow,
                         now=now,
                         event=REMINDER_EVENT,
-                        chat_id=chat_id,
+                        person_id=chat_id,
                         key=f"report:reminder:{period.key}:{chat_id}",
                         context={
                             "report_period": period_text(period),

@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.conversation.replies import Buttons
+from bot.conversation.replies import rows as button_rows
 from bot.domain.permissions import Action, can
 from bot.domain.ports import UnitOfWork
 from bot.domain.sessions import (
@@ -23,7 +25,7 @@ from bot.domain.sessions import (
     deep_link,
     host_text,
 )
-from bot.outbox.queue import Audience, AudienceKind, Method, Priority, enqueue, inline_keyboard
+from bot.outbox.queue import Audience, AudienceKind, ContentKind, Priority, enqueue
 from bot.usecases.common import Services
 from messages import label
 
@@ -247,12 +249,12 @@ def card(
     }
 
 
-def resident_keyboard(session_id: int) -> dict[str, Any]:
-    return inline_keyboard([[(label("sessions.open"), f"ss:open:{session_id}")]])
+def resident_keyboard(session_id: int) -> Buttons:
+    return button_rows([[(label("sessions.open"), f"ss:open:{session_id}")]])
 
 
-def registrant_keyboard(session_id: int) -> dict[str, Any]:
-    return inline_keyboard(
+def registrant_keyboard(session_id: int) -> Buttons:
+    return button_rows(
         [
             [
                 (label("sessions.still_coming"), f"ss:ok:{session_id}"),
@@ -274,7 +276,7 @@ async def audience_of(uow: UnitOfWork, session: Session) -> list[int]:
         audience = Audience(AudienceKind.GROUPS, session.group_codes)
     else:
         audience = Audience(AudienceKind.WARD)
-    return [r.chat_id for r in await uow.broadcasts.audience(audience)]
+    return [r.person_id for r in await uow.broadcasts.audience(audience)]
 
 
 class SessionsBase:
@@ -309,11 +311,11 @@ class SessionsBase:
             uow,
             now=now,
             event="session_venue",
-            chat_id=chat_id,
+            person_id=chat_id,
             key=f"session:{session.id}:v{session.version}:{key}",
             context={},
             priority=Priority.MASS,
-            method=Method.VENUE,
+            kind=ContentKind.VENUE,
             params={
                 "latitude": session.latitude,
                 "longitude": session.longitude,

@@ -122,7 +122,7 @@ class ChangesMixin(SessionsBase):
                 uow,
                 now=now,
                 event="session_changed",
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"session:{session.id}:v{session.version}:change:{chat_id}",
                 context={
                     "card": view,
@@ -130,7 +130,7 @@ class ChangesMixin(SessionsBase):
                     "change_reason": reason,
                     "registered": registered,
                 },
-                keyboard=(
+                buttons=(
                     registrant_keyboard(session.id) if registered else resident_keyboard(session.id)
                 ),
                 priority=Priority.PERSONAL if registered else Priority.MASS,
@@ -179,7 +179,7 @@ class ChangesMixin(SessionsBase):
                         uow,
                         now=now,
                         event="session_cancelled",
-                        chat_id=chat_id,
+                        person_id=chat_id,
                         key=f"session:{session.id}:cancel:{chat_id}",
                         context={"card": view, "change_reason": reason, "registered": personal},
                         priority=Priority.PERSONAL if personal else Priority.MASS,

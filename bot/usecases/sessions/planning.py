@@ -11,7 +11,7 @@ from bot.documents.ics import ics_filename, session_ics
 from bot.domain.files import stored_media
 from bot.domain.ports import UnitOfWork
 from bot.domain.sessions import AudienceScope, Session, SessionKind, SessionStatus
-from bot.outbox.queue import Enqueued, Method, Priority, enqueue
+from bot.outbox.queue import ContentKind, Enqueued, Priority, enqueue
 from bot.usecases.common import audit
 from bot.usecases.sessions._shared import (
     BOT_USERNAME_FACT,
@@ -177,10 +177,10 @@ class PlanningMixin(SessionsBase):
                 uow,
                 now=now,
                 event="session_invitation",
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"session:{session.id}:invite:{chat_id}",
                 context={"card": view},
-                keyboard=resident_keyboard(session.id),
+                buttons=resident_keyboard(session.id),
                 priority=Priority.MASS,
                 general=True,
             )
@@ -192,11 +192,11 @@ class PlanningMixin(SessionsBase):
                     uow,
                     now=now,
                     event="session_calendar_file",
-                    chat_id=chat_id,
+                    person_id=chat_id,
                     key=f"session:{session.id}:invite-ics:{chat_id}",
                     priority=Priority.MASS,
                     general=True,
-                    method=Method.DOCUMENT,
+                    kind=ContentKind.DOCUMENT,
                     media=stored_media(calendar_file),
                 )
         await audit(

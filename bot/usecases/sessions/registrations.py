@@ -291,10 +291,10 @@ class RegistrationsMixin(SessionsBase):
             uow,
             now=now,
             event="session_promoted",
-            chat_id=first.user_id,
+            person_id=first.user_id,
             key=f"session:{session.id}:promoted:{first.user_id}:{now.isoformat()}",
             context={"card": card(self.s, session), "speaking_rank": rank},
-            keyboard=registrant_keyboard(session.id),
+            buttons=registrant_keyboard(session.id),
         )
         await audit(
             uow,

@@ -87,14 +87,14 @@ class RemindersMixin(SessionsBase):
                         uow,
                         now=now,
                         event="session_reminder",
-                        chat_id=reg.user_id,
+                        person_id=reg.user_id,
                         key=f"reminder:{session.id}:v{session.version}:{index}:{reg.user_id}",
                         context={
                             "card": view,
                             "speaking_rank": None,
                             "speak_topic": reg.topic if reg.speaks else None,
                         },
-                        keyboard=registrant_keyboard(session.id),
+                        buttons=registrant_keyboard(session.id),
                     )
                     queued += outcome is Enqueued.QUEUED
         return queued

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.conversation.replies import Buttons
+from bot.conversation.replies import rows as button_rows
 from bot.domain.deadlines import DeadlineKind, DeadlineStatus
 from bot.domain.people import StaffRecord
 from bot.domain.permissions import Action, can, can_act_on
@@ -17,7 +19,7 @@ from bot.domain.petitions import EventKind, Petition, PetitionEvent, Status
 from bot.domain.ports import UnitOfWork
 from bot.domain.ward import Role
 from bot.domain.workflow import UNIT_STATUSES, ExtensionRequest, Handling, Item
-from bot.outbox.queue import Method, enqueue, inline_keyboard
+from bot.outbox.queue import ContentKind, enqueue
 from bot.usecases.common import Services, audit
 from messages import label
 
@@ -191,7 +193,7 @@ class WorkflowBase:
         context.update(extra)
         keyboard = None
         if rate:
-            keyboard = inline_keyboard(
+            keyboard = button_rows(
                 [
                     [
                         (label("workflow.resident.satisfied"), f"wr:y:{petition.id}"),
@@ -204,10 +206,10 @@ class WorkflowBase:
             uow,
             now=now,
             event="workflow_resident_update",
-            chat_id=petition.author_id,
+            person_id=petition.author_id,
             key=f"workflow:{event_id}:{petition.author_id}",
             context=context,
-            keyboard=keyboard,
+            buttons=keyboard,
             general=False,
         )
         if file_id and file_kind:
@@ -215,10 +217,10 @@ class WorkflowBase:
                 uow,
                 now=now,
                 event="workflow_resident_file",
-                chat_id=petition.author_id,
+                person_id=petition.author_id,
                 key=f"workflow:{event_id}:{petition.author_id}:file",
                 context={"code": petition.code},
-                method=Method.PHOTO if file_kind == "photo" else Method.DOCUMENT,
+                kind=ContentKind.PHOTO if file_kind == "photo" else ContentKind.DOCUMENT,
                 media=file_id,
                 general=False,
             )
@@ -226,13 +228,13 @@ class WorkflowBase:
 
     async def _officials(self, uow: UnitOfWork, unit_code: str) -> list[int]:
         return [
-            m.telegram_id
+            m.person_id
             for m in await uow.staff.list_active()
             if m.role is Role.OFFICIAL and m.unit_code == unit_code
         ]
 
     async def _role_ids(self, uow: UnitOfWork, role: Role) -> list[int]:
-        return [m.telegram_id for m in await uow.staff.list_active() if m.role is role]
+        return [m.person_id for m in await uow.staff.list_active() if m.role is role]
 
     async def _notify(
         self,
@@ -243,7 +245,7 @@ class WorkflowBase:
         event: str,
         event_id: int,
         context: dict[str, Any],
-        keyboard: dict[str, Any] | None = None,
+        buttons: Buttons | None = None,
     ) -> None:
         """One personal notification per staff member, keyed by the timeline event."""
         for chat_id in chat_ids:
@@ -251,10 +253,10 @@ class WorkflowBase:
                 uow,
                 now=now,
                 event=event,
-                chat_id=chat_id,
+                person_id=chat_id,
                 key=f"workflow:{event_id}:{chat_id}",
                 context=context,
-                keyboard=keyboard,
+                buttons=buttons,
             )
 
     async def _alert_unit(
@@ -285,7 +287,7 @@ class WorkflowBase:
                 "unit_name": self._unit_name(unit_code),
                 "reopen_reason": reopened,
             },
-            keyboard=unit_keyboard(int(lead.id or 0)),
+            buttons=unit_keyboard(int(lead.id or 0)),
         )
         return len(officials)
 
@@ -330,9 +332,9 @@ class WorkflowBase:
         return item, staff
 
 
-def unit_keyboard(petition_id: int) -> dict[str, Any]:
+def unit_keyboard(petition_id: int) -> Buttons:
     """The assignment alert's buttons: accept, answer, request extension, transfer back."""
-    return inline_keyboard(
+    return button_rows(
         [
             [
                 (label("workflow.unit.accept"), f"wu:acc:{petition_id}"),

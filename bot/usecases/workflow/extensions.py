@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
+from bot.conversation.replies import rows as button_rows
 from bot.domain.deadlines import DeadlineKind, DeadlineStatus
 from bot.domain.permissions import Action
 from bot.domain.petitions import EventKind, Status
 from bot.domain.ward import Role
 from bot.domain.workflow import UNIT_STATUSES, ExtensionRequest, ExtensionStatus
-from bot.outbox.queue import inline_keyboard
 from bot.usecases.workflow._shared import Change, Result, WorkflowBase, unit_keyboard
 from messages import label
 
@@ -82,7 +82,7 @@ class ExtensionsMixin(WorkflowBase):
                     "due_on": current,
                     "proposed_due": proposed,
                 },
-                keyboard=inline_keyboard(
+                buttons=button_rows(
                     [
                         [
                             (label("workflow.extension.approve"), f"wx:y:{request_id}"),
@@ -160,7 +160,7 @@ class ExtensionsMixin(WorkflowBase):
                     "approved": approve,
                     "due_on": due,
                 },
-                keyboard=unit_keyboard(int(item.petition.id or 0)) if still_held else None,
+                buttons=unit_keyboard(int(item.petition.id or 0)) if still_held else None,
             )
         return Change(Result.DONE, item, tuple(members), due_on=due, extension=request)
 
@@ -209,8 +209,6 @@ class ExtensionsMixin(WorkflowBase):
                     "unit_name": self._unit_name(staff.unit_code),
                     "note": reason,
                 },
-                keyboard=inline_keyboard(
-                    [[(label("workflow.inbox.open"), f"wi:o:{item.petition.id}")]]
-                ),
+                buttons=button_rows([[(label("workflow.inbox.open"), f"wi:o:{item.petition.id}")]]),
             )
         return Change(Result.DONE, item, tuple(members))

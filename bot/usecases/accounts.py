@@ -1,0 +1,82 @@
+"""People and their channel accounts: which person wrote, and where staff can be reached.
+
+A person (resident or staff) has our id and one or more accounts ``(channel, external_id)``.
+The first time an account writes, a person is made for it; a Telegram account keeps its
+numeric id as the person id when that id is free, so databases from before accounts existed
+and every Telegram-era log line still point at the same person.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.domain.people import PHONE_CHANNEL, Account
+from bot.domain.ports import UnitOfWork
+from bot.usecases.common import Services
+
+__all__ = ["PHONE", "TOUCH_EVERY", "ensure_person", "person_for", "staff_accounts"]
+
+PHONE = PHONE_CHANNEL
+
+TOUCH_EVERY = timedelta(minutes=10)
+"""How stale ``last_inbound_at`` may get: writing it on every message would make every read a
+write."""
+
+
+def _wanted_id(channel: str, external_id: str) -> int | None:
+    if channel == "telegram" and external_id.isdigit() and len(external_id) <= 15:
+        return int(external_id)
+    return None
+
+
+async def ensure_person(
+    uow: UnitOfWork, channel: str, external_id: str, now: datetime, *, inbound: bool
+) -> int:
+    """The person behind the account, made (with the account) when it is new."""
+    found = await uow.accounts.get(channel, external_id)
+    if found is not None:
+        if inbound and (
+            not found.reachable
+            or found.last_inbound_at is None
+            or now - found.last_inbound_at >= TOUCH_EVERY
+        ):
+            await uow.accounts.touch(channel, external_id, now)
+        return found.person_id
+    person_id = await uow.accounts.new_person(now, wanted_id=_wanted_id(channel, external_id))
+    await uow.accounts.link(
+        Account(
+            channel=channel,
+            external_id=external_id,
+            person_id=person_id,
+            reachable=channel != PHONE,
+            last_inbound_at=now if inbound else None,
+            created_at=now,
+        )
+    )
+    return person_id
+
+
+async def person_for(services: Services, channel: str, external_id: str) -> int:
+    """Our person id for an inbound event from ``(channel, external_id)``.
+
+    Known accounts are remembered by the services for ``TOUCH_EVERY``, so a busy chat costs
+    no database round trip; a new account is written before its first event is handled."""
+    now = services.clock.now()
+    remembered = services.known_accounts
+    hit = remembered.get((channel, external_id))
+    if hit is not None and now - hit[1] < TOUCH_EVERY:
+        return hit[0]
+    async with services.store.transaction() as uow:
+        person_id = await ensure_person(uow, channel, external_id, now, inbound=True)
+    if len(remembered) > 50_000:
+        remembered.clear()
+    remembered[(channel, external_id)] = (person_id, now)
+    return person_id
+
+
+async def staff_accounts(services: Services, channel: str) -> list[str]:
+    """External ids on ``channel`` of the active staff (for command menus and admin notes)."""
+    async with services.store.read() as uow:
+        staff = await uow.staff.list_active()
+        found = await uow.accounts.on_channel(channel, [s.person_id for s in staff])
+    return [found[s.person_id] for s in staff if s.person_id in found]
