@@ -16,6 +16,7 @@ from bot.domain.deeplink import DeepLink
 from bot.domain.petitions import EventKind, PetitionEvent
 from bot.usecases.petitions import Page, Petitions, Timeline, TimelineOutcome
 from handlers.common import Rows, buttons, home_markup
+from handlers.petitions_full import full_text_rows
 from messages import label
 
 PREFIX = "pm:"
@@ -69,7 +70,9 @@ def _page_view(page: Page, tz: str) -> View:
 
 def _timeline_view(turn: Turn, timeline: Timeline, page: str) -> View:
     rows = [[(label("petitions.to_list"), f"{PREFIX}p:{page}")], [(label("menu.back"), "m:home")]]
-    return "petition_timeline", buttons(rows), _timeline_context(turn, timeline)
+    petition = timeline.petition
+    markup = buttons([*full_text_rows(petition.code, petition.content), *rows])
+    return "petition_timeline", markup, _timeline_context(turn, timeline)
 
 
 def _event_detail(turn: Turn, event: PetitionEvent) -> str | None:

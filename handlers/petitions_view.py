@@ -25,7 +25,8 @@ from bot.usecases.petitions import (
     step_number,
 )
 from handlers.common import Rows, ask_location, buttons, home_markup, office, suggested
-from messages import label
+from handlers.petitions_full import FULL_TEXT_DRAFT
+from messages import is_long, label
 
 PREFIX = "pe:"
 
@@ -92,6 +93,8 @@ def confirm_rows(result: Result) -> Rows:
     if result.flow == FLOW:
         named = "petitions.named_yes" if draft.named_publicly else "petitions.named_no"
         rows.append([(label(named), PREFIX + "named")])
+    if is_long(draft.content):
+        rows.append([(label("petitions.full_text"), FULL_TEXT_DRAFT)])
     rows.append(_nav(Step.CONFIRM))
     return rows
 

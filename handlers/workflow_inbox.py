@@ -12,6 +12,7 @@ from bot.domain.petitions import FieldOfConcern, Status
 from bot.domain.workflow import INBOX_STATUSES, InboxFilter, Item
 from bot.usecases.workflow import Change, Result, TextKind
 from handlers.common import Rows, home_markup
+from handlers.petitions_full import full_text_rows
 from handlers.workflow_common import (
     INBOX_PREFIX,
     ask_text,
@@ -171,6 +172,7 @@ async def _card(turn: Turn, petition_id: int) -> None:
         )
     if not markup:
         markup = [to_list_row()]
+    markup = [*full_text_rows(petition.code, petition.content), *markup]
     await turn.edit(
         "workflow_card",
         markup,

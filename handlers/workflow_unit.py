@@ -12,6 +12,7 @@ from bot.domain.people import ChatState
 from bot.domain.workflow import is_overdue
 from bot.usecases.workflow import Change, Result, TextKind
 from handlers.common import MAX_TEXT, Rows, home_markup
+from handlers.petitions_full import full_text_rows
 from handlers.workflow_common import (
     ask_text,
     parse_id,
@@ -90,7 +91,10 @@ async def on_button(turn: Turn) -> None:
         accepted = bool(item.handling and item.handling.accepted_at)
         await turn.reply(
             "workflow_unit_card",
-            _unit_markup(pid, accepted),
+            [
+                *full_text_rows(item.petition.code, item.petition.content),
+                *_unit_markup(pid, accepted),
+            ],
             code=item.petition.code,
             codes=[m.petition.code for m in change.members],
             field_label=item.petition.field.label,

@@ -16,6 +16,9 @@ from zoneinfo import ZoneInfo
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 SUFFIX = ".html.j2"
+SHORT_TEXT = 700
+"""Characters of a person's text shown in a summary or a card; the rest is one button away
+(«Xem toàn văn»), so a card stays readable and far below every channel's message limit."""
 _WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 
@@ -32,6 +35,22 @@ def _datetime_vn(value: datetime, tz: str = "Asia/Ho_Chi_Minh") -> str:
     return f"{local:%H:%M}, {_weekday(local).lower()} {_date_vn(local.date())}"
 
 
+def is_long(value: str | None, limit: int = SHORT_TEXT) -> bool:
+    """Whether ``value`` is shortened in summaries and cards (flows add «Xem toàn văn» then)."""
+    return value is not None and len(value) > limit
+
+
+def _excerpt(value: str | None, limit: int = SHORT_TEXT) -> str:
+    """The start of ``value`` cut at a word boundary, with «…» when it was cut."""
+    if value is None or len(value) <= limit:
+        return value or ""
+    head = value[:limit]
+    space = head.rfind(" ")
+    if space > limit * 2 // 3:
+        head = head[:space]
+    return head.rstrip() + " …"
+
+
 @cache
 def environment() -> Environment:
     env = Environment(
@@ -46,6 +65,8 @@ def environment() -> Environment:
     env.filters["date_vn"] = _date_vn
     env.filters["datetime_vn"] = _datetime_vn
     env.filters["weekday"] = _weekday
+    env.filters["excerpt"] = _excerpt
+    env.tests["long"] = is_long
     return env
 
 

@@ -114,7 +114,7 @@ def to_plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-_ANY_TAG = re.compile(r"</?(b|i|u|s|code|pre|a)(\s[^<>]*)?>")
+_ANY_TAG = re.compile(r"</?(b|i|u|s|code|pre|a|blockquote|tg-spoiler)(\s[^<>]*)?>")
 
 
 def _visible_length(text: str, markup: bool) -> int:

@@ -36,7 +36,10 @@ class Router:
         self._commands[name.lower()] = handler
 
     def button(self, prefix: str, handler: Handler) -> None:
-        """Payloads starting with ``prefix``; the longest matching prefix wins."""
+        """Payloads starting with ``prefix``; the longest matching prefix wins. Two flows
+        claiming the same prefix is a wiring mistake, refused at start."""
+        if any(known == prefix for known, _ in self._buttons):
+            raise ValueError(f"button prefix {prefix!r} is claimed twice")
         self._buttons.append((prefix, handler))
         self._buttons.sort(key=lambda item: len(item[0]), reverse=True)
 

@@ -44,6 +44,8 @@ from bot.usecases.petitions.intake import (
 )
 from bot.usecases.petitions.my_opinions import (
     PAGE_SIZE,
+    FullText,
+    FullTextOutcome,
     MyOpinionsMixin,
     Page,
     Timeline,
@@ -69,6 +71,8 @@ __all__ = [
     "WEEKLY",
     "DigestReport",
     "Draft",
+    "FullText",
+    "FullTextOutcome",
     "Outcome",
     "Page",
     "Petitions",

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.domain.permissions import Action, can
 from bot.domain.petitions import Petition, PetitionEvent
 from bot.domain.sessions import Session
+from bot.domain.ward import Role
 from bot.usecases.petitions._shared import PetitionsBase
 
 PAGE_SIZE = 5
@@ -40,6 +42,18 @@ class TimelineResult:
     timeline: Timeline | None = None
 
 
+class FullTextOutcome(StrEnum):
+    SHOWN = "shown"
+    NOT_ALLOWED = "not_allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class FullText:
+    outcome: FullTextOutcome
+    code: str = ""
+    content: str = ""
+
+
 class MyOpinionsMixin(PetitionsBase):
     """The author's list and timelines; a forged id or code shows nothing."""
 
@@ -67,3 +81,22 @@ class MyOpinionsMixin(PetitionsBase):
             if petition.session_id is not None:
                 session = await uow.sessions.get(petition.session_id)
         return TimelineResult(TimelineOutcome.SHOWN, Timeline(petition, tuple(events), session))
+
+    async def full_text(self, user_id: int, code: str) -> FullText:
+        """A petition's whole content, for its author and for staff whose work it is: the
+        secretary, supervisor and admin, and the officials of the unit holding it."""
+        async with self.s.store.read() as uow:
+            petition = await uow.petitions.by_code(code)
+            if petition is None or petition.id is None:
+                return FullText(FullTextOutcome.NOT_ALLOWED)
+            allowed = petition.author_id == user_id
+            staff = None if allowed else await uow.staff.get(user_id)
+            if staff is not None and staff.active:
+                if any(can(staff.role, a) for a in (Action.VIEW_INBOX, Action.VIEW_OVERDUE)):
+                    allowed = True
+                elif staff.role is Role.OFFICIAL:
+                    handling = await uow.workflow.handling(petition.id)
+                    allowed = handling is not None and handling.unit_code == staff.unit_code
+        if not allowed:
+            return FullText(FullTextOutcome.NOT_ALLOWED)
+        return FullText(FullTextOutcome.SHOWN, petition.code, petition.content)

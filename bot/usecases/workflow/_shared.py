@@ -21,7 +21,7 @@ from bot.domain.ward import Role
 from bot.domain.workflow import UNIT_STATUSES, ExtensionRequest, Handling, Item
 from bot.outbox.queue import ContentKind, enqueue
 from bot.usecases.common import Services, audit
-from messages import label
+from messages import is_long, label
 
 
 class Result(StrEnum):
@@ -287,7 +287,9 @@ class WorkflowBase:
                 "unit_name": self._unit_name(unit_code),
                 "reopen_reason": reopened,
             },
-            buttons=unit_keyboard(int(lead.id or 0)),
+            buttons=unit_keyboard(
+                int(lead.id or 0), full_text=lead.code if is_long(lead.content) else None
+            ),
         )
         return len(officials)
 
@@ -332,10 +334,13 @@ class WorkflowBase:
         return item, staff
 
 
-def unit_keyboard(petition_id: int) -> Buttons:
-    """The assignment alert's buttons: accept, answer, request extension, transfer back."""
+def unit_keyboard(petition_id: int, *, full_text: str | None = None) -> Buttons:
+    """The assignment alert's buttons: accept, answer, request extension, transfer back, and
+    «Xem toàn văn» (``full_text`` is the code) when the alert shows the content shortened."""
+    extra = [] if full_text is None else [[(label("petitions.full_text"), f"ft:{full_text}")]]
     return button_rows(
         [
+            *extra,
             [
                 (label("workflow.unit.accept"), f"wu:acc:{petition_id}"),
                 (label("workflow.unit.answer"), f"wu:ans:{petition_id}"),
