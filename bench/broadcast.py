@@ -193,6 +193,10 @@ async def run_outbox(recipients: list[int], blocked: set[int], rate: float, seed
             services = Services.for_ward(store, clock, ward)
             await staff_uc.sync_from_config(services)
             await add_residents(store, ward, recipients)
+            async with store.transaction() as uow:
+                # The personal messages go to staff chats: people with a Telegram account.
+                for chat_id in PERSONAL_CHATS:
+                    await ensure_person(uow, "telegram", str(chat_id), clock.now(), inbound=False)
             bot = Bot(TOKEN, base_url=tg.base_url, request=AiohttpRequest(connection_pool_size=16))
             await bot.initialize()
             worker = DeliveryWorker(

@@ -65,7 +65,7 @@ async def on_button(turn: Turn) -> None:
                 )
                 return
         case "send":
-            result = await use_case.submit(person)
+            result = await use_case.submit(person, via=turn.event.channel)
         case "x":
             result = await use_case.cancel(person)
         case _:

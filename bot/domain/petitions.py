@@ -49,6 +49,10 @@ class Channel(StrEnum):
     """How the petition reached the ward (kênh tiếp nhận, seed 004 II.3.3)."""
 
     TELEGRAM = "telegram"
+    ZALO = "zalo"
+    WEB = "web"
+    CHAT = "chat"
+    """Another chat channel the ward runs (a new adapter before it has its own value)."""
     LETTER = "letter"
     EMAIL = "email"
     CULTURE_HOUSE = "culture_house"
@@ -59,6 +63,16 @@ class Channel(StrEnum):
     @property
     def label(self) -> str:
         return label(f"petitions.channels.{self.value}")
+
+    @classmethod
+    def of_chat(cls, channel: str) -> Channel:
+        """The reception channel of a petition a person sent themselves from ``channel``."""
+        found = {c.value: c for c in CHAT_CHANNELS}.get(channel)
+        return found or cls.CHAT
+
+
+CHAT_CHANNELS = (Channel.TELEGRAM, Channel.ZALO, Channel.WEB, Channel.CHAT)
+"""Channels a person uses themselves; the others are how staff received a petition for them."""
 
 
 class Status(StrEnum):

@@ -29,6 +29,7 @@ from bot.domain.deadlines import (
     should_escalate,
 )
 from bot.domain.people import StaffRecord
+from bot.domain.petitions import Petition
 from bot.domain.petitions import Status as PetitionStatus
 from bot.domain.ports import UnitOfWork
 from bot.domain.sessions import Session, SessionKind, SessionStatus
@@ -105,6 +106,14 @@ def recipients_for(staff: Sequence[StaffRecord], unit_code: str | None) -> list[
 def supervisors(staff: Sequence[StaffRecord]) -> list[int]:
     found = [s.person_id for s in staff if s.role is Role.SUPERVISOR]
     return found or [s.person_id for s in staff if s.role is Role.ADMIN]
+
+
+async def _petition(uow: UnitOfWork, subject_id: str) -> Petition | None:
+    """The petition a deadline is about: the workflow keys its deadlines by tracking code
+    (``TD-2026-0001``); rows keyed by the numeric id are read too."""
+    if subject_id.isdigit():
+        return await uow.petitions.get(int(subject_id))
+    return await uow.petitions.by_code(subject_id)
 
 
 class Reminders:
@@ -287,7 +296,7 @@ class Reminders:
             DeadlineKind.UNIT_ANSWER,
             DeadlineKind.UNIT_REPORT,
         ):
-            petition = await uow.petitions.get(int(deadline.subject_id))
+            petition = await _petition(uow, deadline.subject_id)
             done = petition is None or petition.status in _ANSWERED
         elif deadline.subject_type == "session":
             session = await uow.sessions.get(int(deadline.subject_id))
@@ -308,7 +317,7 @@ class Reminders:
         name), the unit, the due date and how late it is."""
         subject = label(f"deadlines.subjects.{deadline.subject_type}", id=deadline.subject_id)
         if deadline.subject_type == "petition":
-            petition = await uow.petitions.get(int(deadline.subject_id))
+            petition = await _petition(uow, deadline.subject_id)
             if petition is not None:
                 subject = label("petitions.public", code=petition.code, field=petition.field.label)
         elif deadline.subject_type == "session":

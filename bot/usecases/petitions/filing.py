@@ -28,7 +28,8 @@ class FilingMixin(PetitionsBase):
 
     # ----- filing -------------------------------------------------------------------------
 
-    async def submit(self, user_id: int) -> Result:
+    async def submit(self, user_id: int, *, via: str = Channel.TELEGRAM.value) -> Result:
+        """File the draft; ``via`` is the chat channel the person pressed «Gửi» on."""
         now = self.s.clock.now()
         ward = self.s.ward.ward
         async with self.s.store.transaction() as uow:
@@ -85,7 +86,7 @@ class FilingMixin(PetitionsBase):
                 code=tracking_code(ward.code, year, seq),
                 content=draft.content,
                 field=field_of_concern,
-                channel=draft.channel if behalf and draft.channel else Channel.TELEGRAM,
+                channel=draft.channel if behalf and draft.channel else Channel.of_chat(via),
                 created_at=now,
                 author_id=None if behalf else user_id,
                 on_behalf=behalf,

@@ -10,6 +10,7 @@ from bot.domain.people import ChatState
 from bot.domain.permissions import Action, can
 from bot.domain.petitions import (
     ADDRESS_MAX,
+    CHAT_CHANNELS,
     CONTENT_MAX,
     Attachment,
     AttachmentKind,
@@ -46,7 +47,7 @@ STAFF_STEPS = (
     Step.CONFIRM,
 )
 EDITABLE = (Step.SESSION, Step.FIELD, Step.CONTENT, Step.ADDRESS)
-STAFF_CHANNELS = tuple(c for c in Channel if c is not Channel.TELEGRAM)
+STAFF_CHANNELS = tuple(c for c in Channel if c not in CHAT_CHANNELS)
 
 
 def steps_of(flow: str) -> tuple[Step, ...]:
