@@ -46,7 +46,8 @@ from bot.domain.people import Consent, Resident  # noqa: E402
 from bot.domain.ward import WardConfig, load_ward_config  # noqa: E402
 from bot.fakes.telegram import FakeTelegramServer  # noqa: E402
 from bot.outbox.queue import Status, enqueue  # noqa: E402
-from bot.outbox.worker import DeliveryConfig, DeliveryWorker  # noqa: E402
+from bot.outbox.sending import DeliveryConfig  # noqa: E402
+from bot.outbox.worker import DeliveryWorker  # noqa: E402
 from bot.usecases import staff as staff_uc  # noqa: E402
 from bot.usecases.accounts import ensure_person  # noqa: E402
 from bot.usecases.broadcast import Broadcasts, Outcome, progress_view  # noqa: E402

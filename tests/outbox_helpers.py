@@ -11,7 +11,7 @@ from datetime import datetime
 from bot.domain.people import Consent, Resident
 from bot.domain.ports import Store
 from bot.outbox.queue import Content, Notification, OutboxMessage, Priority, notify
-from bot.outbox.worker import DeliveryConfig, SendResult, Sent
+from bot.outbox.sending import DeliveryConfig, SendResult, Sent
 from bot.usecases.accounts import ensure_person
 
 FAST = DeliveryConfig(

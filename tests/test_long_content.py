@@ -23,7 +23,7 @@ from bot.domain.petitions import ADDRESS_MAX, CONTENT_MAX
 from bot.domain.workflow import ANSWER_MAX
 from bot.fakes.telegram import FakeTelegramServer
 from bot.outbox.queue import Content
-from bot.outbox.worker import Sent
+from bot.outbox.sending import Sent
 from bot.usecases.conclusion import TEXT_MAX
 from bot.usecases.onboarding import NAME_MAX
 from bot.usecases.sessions._shared import REASON_MAX, TITLE_MAX, VENUE_MAX

@@ -29,15 +29,15 @@ from bot.outbox.queue import (
     Tally,
     enqueue,
 )
-from bot.outbox.worker import (
+from bot.outbox.sending import (
     BadRequest,
     Blocked,
     DeliveryConfig,
-    DeliveryWorker,
     ParseError,
     RetryAfter,
     Transient,
 )
+from bot.outbox.worker import DeliveryWorker
 from storage.sqlite import SqliteStore
 from tests.outbox_helpers import FAST, ScriptedSender, add_residents, eventually, put, row
 

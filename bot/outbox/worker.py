@@ -53,20 +53,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 FILE_CACHE_SIZE = 16
 
-__all__ = [
-    "BadRequest",
-    "Blocked",
-    "DeliveryConfig",
-    "DeliveryWorker",
-    "Pacer",
-    "ParseError",
-    "ProgressView",
-    "RetryAfter",
-    "SendResult",
-    "Sender",
-    "Sent",
-    "Transient",
-]
+__all__ = ["DeliveryWorker"]
 
 
 class DeliveryWorker:

@@ -25,7 +25,8 @@ from bot.clock import Clock, SystemClock
 from bot.domain.ports import Store
 from bot.domain.ward import WardConfig
 from bot.jobs import Jobs
-from bot.outbox.worker import DeliveryConfig, DeliveryWorker
+from bot.outbox.sending import DeliveryConfig
+from bot.outbox.worker import DeliveryWorker
 from bot.settings import BotMode, Settings
 from bot.usecases import staff as staff_uc
 from bot.usecases.accounts import staff_accounts

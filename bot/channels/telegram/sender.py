@@ -16,7 +16,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.channels.telegram.markup import CAPABILITIES, Markup, render_markup
 from bot.conversation.replies import split_text
 from bot.outbox.queue import Content, ContentKind
-from bot.outbox.worker import (
+from bot.outbox.sending import (
     BadRequest,
     Blocked,
     ParseError,

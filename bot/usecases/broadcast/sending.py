@@ -18,7 +18,7 @@ from bot.outbox.queue import (
     Tally,
     notify,
 )
-from bot.outbox.worker import ProgressView
+from bot.outbox.sending import ProgressView
 from bot.usecases.broadcast._shared import (
     NOTICE_EVENT,
     Draft,
