@@ -341,6 +341,11 @@ async def test_every_template_is_valid_telegram_html(tg: FakeTelegramServer) -> 
     assert any("<b>Lan</b> & </code>" in m.plain_text for m in user.messages)
 
 
+# Zalo channel (issue 14): a map pin as text
+SAMPLES.setdefault("title", HOSTILE)
+SAMPLES.setdefault("latitude", 21.0285)
+SAMPLES.setdefault("longitude", 105.8542)
+
 # assignment workflow (issue #7A); added without overriding
 _WORKFLOW_SAMPLES: dict[str, Any] = {
     "due_on": datetime(2026, 12, 4).date(),
