@@ -19,6 +19,7 @@ from typing import Any
 
 import aiosqlite
 
+from storage.channels import SqliteInbox, SqliteTokens
 from storage.codec import to_db_time
 from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
 from storage.files import SqliteFiles
@@ -193,6 +194,14 @@ class SqliteUnitOfWork:
     @property
     def accounts(self) -> SqliteAccounts:
         return SqliteAccounts(self.conn)
+
+    @property
+    def inbox(self) -> SqliteInbox:
+        return SqliteInbox(self.conn)
+
+    @property
+    def tokens(self) -> SqliteTokens:
+        return SqliteTokens(self.conn)
 
     @property
     def audit(self) -> SqliteAuditLog:

@@ -146,4 +146,4 @@ async def test_every_row_survives_the_upgrade(tmp_path: Path) -> None:
             assert len(await uow.sessions.registrations(1)) == 1
     finally:
         await store.close()
-    assert _old_rows(path, "schema_migrations")[-1]["version"] == 10
+    assert 10 in [r["version"] for r in _old_rows(path, "schema_migrations")]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.channels import TokenPair
 from bot.domain.people import (
     Account,
     AuditEntry,
@@ -281,3 +282,39 @@ async def test_persons_and_accounts(any_store: Store) -> None:
         await uow.accounts.link(Account("zalo", "111", 555, True, None, NOW))
         moved = await uow.accounts.get("zalo", "111")
     assert moved is not None and moved.person_id == 555
+
+
+async def test_channel_inbox_keeps_each_event_once_until_handled(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        first = await uow.inbox.add("zalo", "msg:1", '{"a": 1}', NOW)
+        again = await uow.inbox.add("zalo", "msg:1", '{"a": 2}', NOW + timedelta(seconds=5))
+        other = await uow.inbox.add("zalo", "msg:2", "{}", NOW + timedelta(seconds=1))
+        elsewhere = await uow.inbox.add("web", "msg:1", "{}", NOW)
+        await uow.inbox.mark_attempt("zalo", "msg:2")
+    assert (first, again, other, elsewhere) == (True, False, True, True)
+    async with any_store.read() as uow:
+        pending = await uow.inbox.pending("zalo", 10)
+    assert [(e.key, e.body, e.attempts) for e in pending] == [
+        ("msg:1", '{"a": 1}', 0),
+        ("msg:2", "{}", 1),
+    ]
+    async with any_store.transaction() as uow:
+        await uow.inbox.mark_handled("zalo", "msg:1", NOW + timedelta(seconds=2))
+    async with any_store.read() as uow:
+        assert [e.key for e in await uow.inbox.pending("zalo", 10)] == ["msg:2"]
+
+
+async def test_channel_tokens_are_seeded_once_and_replaced_only_from_the_stored_pair(
+    any_store: Store,
+) -> None:
+    seed = TokenPair("a1", "r1", NOW + timedelta(hours=25), NOW)
+    fresh = TokenPair("a2", "r2", NOW + timedelta(hours=50), NOW + timedelta(hours=24))
+    async with any_store.transaction() as uow:
+        assert await uow.tokens.seed("zalo", seed)
+        assert not await uow.tokens.seed("zalo", fresh)
+        assert await uow.tokens.replace("zalo", "r1", fresh)
+        stale = await uow.tokens.replace("zalo", "r1", TokenPair("a3", "r3", NOW, NOW))
+        missing = await uow.tokens.get("telegram")
+    assert not stale and missing is None
+    async with any_store.read() as uow:
+        assert await uow.tokens.get("zalo") == fresh

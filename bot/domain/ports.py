@@ -11,6 +11,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
+from bot.domain.channels import InboxRepository, TokenRepository
 from bot.domain.deadlines import ConclusionRepository, DeadlineRepository, SurveyRepository
 from bot.domain.files import FileRepository
 from bot.domain.people import Account, AuditEntry, ChatState, Resident, StaffRecord
@@ -99,6 +100,12 @@ class UnitOfWork(Protocol):
 
     @property
     def accounts(self) -> AccountRepository: ...
+
+    @property
+    def inbox(self) -> InboxRepository: ...
+
+    @property
+    def tokens(self) -> TokenRepository: ...
 
     @property
     def audit(self) -> AuditLog: ...
