@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.conversation.events import EventKind
 from bot.conversation.router import Router
 from bot.conversation.turn import Turn
 from bot.domain.people import ChatState
+from bot.usecases.accounts import account_left
 from bot.usecases.onboarding import NAME_MAX, Onboarding, Outcome, Result, Step
 from handlers import menu
 from handlers.common import Rows, office
@@ -130,6 +132,14 @@ async def on_contact(turn: Turn, state: ChatState) -> None:
     await show_step(turn, result)
 
 
+async def on_unfollow(turn: Turn) -> None:
+    """The person left the channel (Zalo's unfollow): no answer is possible there."""
+    event = turn.event
+    await account_left(turn.services, turn.person_id, event.channel, event.account_id)
+
+
 def register(router: Router) -> None:
     router.command("start", start)
+    router.fallback(EventKind.FOLLOW, start)
+    router.fallback(EventKind.UNFOLLOW, on_unfollow)
     router.button(PREFIX, on_button)

@@ -12,9 +12,16 @@ from datetime import datetime, timedelta
 
 from bot.domain.people import PHONE_CHANNEL, Account
 from bot.domain.ports import UnitOfWork
-from bot.usecases.common import Services
+from bot.usecases.common import Services, audit
 
-__all__ = ["PHONE", "TOUCH_EVERY", "ensure_person", "person_for", "staff_accounts"]
+__all__ = [
+    "PHONE",
+    "TOUCH_EVERY",
+    "account_left",
+    "ensure_person",
+    "person_for",
+    "staff_accounts",
+]
 
 PHONE = PHONE_CHANNEL
 
@@ -80,3 +87,20 @@ async def staff_accounts(services: Services, channel: str) -> list[str]:
         staff = await uow.staff.list_active()
         found = await uow.accounts.on_channel(channel, [s.person_id for s in staff])
     return [found[s.person_id] for s in staff if s.person_id in found]
+
+
+async def account_left(services: Services, person_id: int, channel: str, external_id: str) -> None:
+    """The person unfollowed the OA (or left the channel): nothing more is sent there until
+    they write again, and it is in the audit log."""
+    services.known_accounts.pop((channel, external_id), None)
+    async with services.store.transaction() as uow:
+        await uow.accounts.set_reachable(channel, external_id, False)
+        await audit(
+            uow,
+            services,
+            actor_id=person_id,
+            action="account.left",
+            subject_type="person",
+            subject_id=person_id,
+            channel=channel,
+        )

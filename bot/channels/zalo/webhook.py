@@ -15,7 +15,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["SIGNATURE_HEADER", "WebhookEvent", "WebhookRejected", "parse", "signature"]
+__all__ = [
+    "SIGNATURE_HEADER",
+    "WebhookEvent",
+    "WebhookRejected",
+    "account_of",
+    "parse",
+    "signature",
+]
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
 
@@ -64,10 +71,11 @@ def parse(body: bytes, header: str | None, secret_key: str, app_id: str) -> Webh
     if app_id and sent_app != app_id:
         raise WebhookRejected("event for another app")
     name = str(data.get("event_name", ""))
-    return WebhookEvent(name, _account(data), _key(name, data), data)
+    return WebhookEvent(name, account_of(data), _key(name, data), data)
 
 
-def _account(data: dict[str, Any]) -> str:
+def account_of(data: dict[str, Any]) -> str:
+    """The person's account id: the follower, the sender, or the user of the event."""
     for field in ("follower", "sender", "user"):
         value = data.get(field)
         if isinstance(value, dict) and value.get("id"):
@@ -79,4 +87,4 @@ def _key(name: str, data: dict[str, Any]) -> str:
     message = data.get("message")
     if isinstance(message, dict) and message.get("msg_id"):
         return f"msg:{message['msg_id']}"
-    return f"{name}:{data.get('timestamp', '')}:{_account(data)}"
+    return f"{name}:{data.get('timestamp', '')}:{account_of(data)}"

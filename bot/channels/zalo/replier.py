@@ -1,0 +1,95 @@
+"""The Zalo ``Replier``: answers the event being handled through the OA API.
+
+Zalo has no edits (a reply meant to replace the pressed message is sent as a new one), no
+button toasts (a button answer with a notice is sent as a short message) and no command menus.
+A passing failure (network, 5xx, rate limit, a token that cannot be refreshed now) raises
+``SendFailed``, so the turn queues the reply in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.channels.zalo.render import CAPABILITIES
+from bot.channels.zalo.sender import ZaloSender
+from bot.conversation.replies import Capabilities, to_plain
+from bot.conversation.turn import Reply, SendFailed
+from bot.domain.addresses import MessageRef
+from bot.domain.files import StoredFile
+from bot.outbox.queue import Content, ContentKind
+from bot.outbox.sending import BadRequest, Blocked, RetryAfter, Sent, Transient
+
+__all__ = ["ZaloReplier"]
+
+log = logging.getLogger(__name__)
+
+_KINDS = {"photo": ContentKind.PHOTO, "document": ContentKind.DOCUMENT, "venue": ContentKind.VENUE}
+
+
+class ZaloReplier:
+    def __init__(self, sender: ZaloSender, account_id: str) -> None:
+        self._sender = sender
+        self._account = account_id
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return CAPABILITIES
+
+    @property
+    def handle(self) -> str | None:
+        return None
+
+    @property
+    def pressed(self) -> MessageRef | None:
+        return None
+
+    async def send(self, reply: Reply) -> MessageRef | None:
+        content = _content(reply)
+        result = await self._sender.send(self._account, content)
+        match result:
+            case Sent(message_id):
+                return MessageRef("zalo", self._account, str(message_id))
+            case Transient(reason):
+                raise SendFailed(reason)
+            case RetryAfter(seconds):
+                raise SendFailed(f"rate limited for {seconds}s")
+            case Blocked(reason) | BadRequest(reason):
+                log.info(
+                    "reply %s to zalo:%s not delivered: %s", reply.template, self._account, reason
+                )
+                return None
+            case _:
+                return None
+
+    async def ack(self, text: str | None = None) -> None:
+        if text:
+            await self.send(Reply(to_plain(text), template="ack"))
+
+    async def remove_buttons(self) -> None:
+        return None
+
+    async def staff_menu(self, is_staff: bool) -> None:
+        return None
+
+
+def _content(reply: Reply) -> Content:
+    media = reply.media
+    if media is None:
+        return Content(reply.text, buttons=reply.buttons)
+    kind = _KINDS[media.kind.value]
+    params: dict[str, object] = {}
+    upload = None
+    if kind is ContentKind.VENUE:
+        params = {
+            "latitude": media.latitude,
+            "longitude": media.longitude,
+            "title": media.title or "",
+            "address": media.address or "",
+        }
+    elif media.data is not None:
+        upload = StoredFile(
+            0, media.filename or "tep", media.mime or "application/octet-stream", media.data
+        )
+    return Content(
+        reply.text, kind=kind, media=media.ref, params=params, buttons=reply.buttons, upload=upload
+    )
