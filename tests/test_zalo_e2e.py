@@ -124,7 +124,6 @@ async def test_a_resident_onboards_on_zalo(bot: Bot) -> None:
     titles = [b.title for b in user.messages[-1].buttons]
     assert titles and all(len(m.buttons) <= 5 for m in user.messages)
     check_limits(user)
-    print("\n".join(f"{m.kind}: {m.text[:80]!r} {[b.title for b in m.buttons]}" for m in user.messages))
 
 
 async def test_forged_replayed_and_typed_payloads(bot: Bot) -> None:
@@ -148,9 +147,8 @@ async def test_forged_replayed_and_typed_payloads(bot: Bot) -> None:
     user.mark()
     await user.send_text("ob:no-such-step")
     (answer,) = await user.wait()
-    assert "không còn dùng được" in answer.text or "menu" in answer.text.lower()
+    assert "không còn dùng được" in answer.text
     check_limits(user)
-    print("\n".join(f"{m.kind}: {m.text[:80]!r} {[b.title for b in m.buttons]}" for m in user.messages))
 
 
 async def test_unfollow_makes_the_account_unreachable(bot: Bot) -> None:
