@@ -186,6 +186,15 @@ class SqliteOutbox:
             (to_db_time(at), error[:_ERROR_MAX], int(plain_text), message_id),
         )
 
+    async def reroute(
+        self, message_id: int, channel: str, address: str, at: datetime, error: str
+    ) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'pending', channel = ?, address = ?, next_attempt_at = ?,"
+            " last_error = ? WHERE id = ? AND status = 'sending'",
+            (channel, address, to_db_time(at), error[:_ERROR_MAX], message_id),
+        )
+
     async def hold_address(self, channel: str, address: str, until: datetime) -> None:
         await self.conn.execute(
             "UPDATE outbox SET next_attempt_at = ? WHERE channel = ? AND address = ?"

@@ -16,13 +16,13 @@ from bot.channels.zalo.sender import ZaloSender
 from bot.clock import ManualClock
 from bot.conversation.replies import rows
 from bot.domain.files import stored_media
-from bot.domain.people import Consent, Resident
+from bot.domain.people import Account, Consent, Resident
 from bot.fakes.zalo import FakeZaloServer
 from bot.outbox.queue import Content, ContentKind, Enqueued, Priority, Status, enqueue_content
 from bot.outbox.worker import DeliveryWorker
 from bot.usecases.accounts import ensure_person
 from storage.sqlite import SqliteStore
-from tests.outbox_helpers import FAST, eventually
+from tests.outbox_helpers import FAST, ScriptedSender, eventually
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
@@ -173,3 +173,57 @@ async def test_an_unfollow_makes_the_account_unreachable(
     async with store.read() as uow:
         account = await uow.accounts.get("zalo", user.id)
     assert account is not None and not account.reachable
+
+
+async def test_outside_the_7_day_window_a_personal_row_goes_to_telegram(
+    zalo: FakeZaloServer, store: SqliteStore, clock: ManualClock, worker: DeliveryWorker
+) -> None:
+    both, zalo_only = zalo.user(), zalo.user()
+    for user in (both, zalo_only):
+        await user.send_text("Xin chào")
+        user.last_interaction = zalo.now() - 8 * 86400
+    person = await resident_on_zalo(store, clock, both.id)
+    alone = await resident_on_zalo(store, clock, zalo_only.id)
+    async with store.transaction() as uow:
+        await uow.accounts.link(Account("telegram", "777001", person, True, None, clock.now()))
+    telegram = ScriptedSender()
+    on_telegram = DeliveryWorker(store, clock, telegram, FAST, rng=lambda: 1.0, channel="telegram")
+    await on_telegram.start()
+    try:
+        answer = Content("Phường đã trả lời ý kiến TD-2026-0001")
+        async with store.transaction() as uow:
+            for key, who, priority in (
+                ("answer", person, Priority.PERSONAL),
+                ("alone", alone, Priority.PERSONAL),
+                ("notice", person, Priority.MASS),
+            ):
+                await enqueue_content(
+                    uow,
+                    now=clock.now(),
+                    event="test",
+                    person_id=who,
+                    key=key,
+                    content=answer,
+                    priority=priority,
+                    channel="zalo",
+                    address=zalo_only.id if who == alone else both.id,
+                )
+
+        async def settled() -> bool:
+            return await statuses(store, ["answer", "alone", "notice"]) == [
+                Status.SENT,
+                Status.FAILED,
+                Status.FAILED,
+            ]
+
+        await eventually(settled, within=10, what="rerouted and refused rows")
+    finally:
+        await on_telegram.stop()
+    async with store.read() as uow:
+        moved = await uow.outbox.by_key("answer")
+        refused = await uow.outbox.by_key("alone")
+    assert moved is not None and (moved.channel, moved.address) == ("telegram", "777001")
+    assert moved.delivered_channel == "telegram"
+    assert [c.text for c in telegram.calls_to(777001)] == [answer.text]
+    assert refused is not None and "7-day" in (refused.last_error or "")
+    assert both.messages == [] and zalo_only.messages == []

@@ -285,6 +285,12 @@ class OutboxRepository(Protocol):
         self, message_id: int, at: datetime, error: str, *, plain_text: bool = False
     ) -> None: ...
 
+    async def reroute(
+        self, message_id: int, channel: str, address: str, at: datetime, error: str
+    ) -> None:
+        """sending → pending on another of the person's accounts."""
+        ...
+
     async def hold_address(self, channel: str, address: str, until: datetime) -> None:
         """No pending row to this address goes out before ``until`` (keeps a chat's order)."""
         ...

@@ -14,6 +14,7 @@ __all__ = [
     "BadRequest",
     "Blocked",
     "DeliveryConfig",
+    "Elsewhere",
     "Pacer",
     "ParseError",
     "ProgressView",
@@ -65,7 +66,15 @@ class Transient:
     reason: str
 
 
-SendResult = Sent | RetryAfter | Blocked | ParseError | BadRequest | Transient
+@dataclass(frozen=True, slots=True)
+class Elsewhere:
+    """This channel may not deliver it now but another account of the person may (Zalo outside
+    its 7-day customer-service window): the worker moves a personal row there."""
+
+    reason: str
+
+
+SendResult = Sent | RetryAfter | Blocked | ParseError | BadRequest | Transient | Elsewhere
 ProgressView = Callable[[Broadcast, Tally], Content]
 
 

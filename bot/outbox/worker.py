@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from bot.clock import Clock
 from bot.domain.files import StoredFile, stored_file_id
 from bot.domain.people import AuditEntry
-from bot.domain.ports import Store, UnitOfWork
+from bot.domain.ports import Store
 from bot.outbox import queue as outbox
 from bot.outbox.queue import (
     Broadcast,
@@ -35,10 +35,12 @@ from bot.outbox.queue import (
     Status,
     Tally,
 )
+from bot.outbox.routing import mark_unreachable, reroute
 from bot.outbox.sending import (
     BadRequest,
     Blocked,
     DeliveryConfig,
+    Elsewhere,
     Pacer,
     ParseError,
     ProgressView,
@@ -347,7 +349,7 @@ class DeliveryWorker:
                     await uow.outbox.hold_address(row.channel, row.address, until)
                 case Blocked(reason):
                     await uow.outbox.finish(row.id, Status.BLOCKED, reason or "403")
-                    await self._mark_unreachable(uow, row, reason, now)
+                    await mark_unreachable(uow, row, reason, now)
                 case ParseError(reason) if not row.plain_text:
                     log.warning(
                         "template %r: the channel cannot parse it (%s); resending as plain text",
@@ -358,32 +360,8 @@ class DeliveryWorker:
                 case ParseError(reason) | BadRequest(reason):
                     log.warning("outbox row %s (%s) refused: %s", row.id, row.event, reason)
                     await uow.outbox.finish(row.id, Status.FAILED, reason)
-
-    async def _mark_unreachable(
-        self, uow: UnitOfWork, row: OutboxMessage, reason: str, now: datetime
-    ) -> None:
-        await uow.outbox.block_pending(row.channel, row.address, "recipient unreachable")
-        await uow.accounts.set_reachable(row.channel, row.address, False)
-        if row.person_id is None:
-            return
-        if any(a.reachable for a in await uow.accounts.of_person(row.person_id)):
-            return
-        resident = await uow.residents.get(row.person_id)
-        if resident is None or not resident.reachable:
-            return
-        resident.reachable = False
-        resident.updated_at = now
-        await uow.residents.save(resident)
-        await uow.audit.record(
-            AuditEntry(
-                at=now,
-                actor_id=None,
-                action="resident.unreachable",
-                subject_type="resident",
-                subject_id=str(row.person_id),
-                details={"reason": reason, "event": row.event, "outbox_id": row.id},
-            )
-        )
+                case Elsewhere(reason):
+                    await reroute(uow, row, reason, now)
 
     # -- broadcast progress -------------------------------------------------------------------
 

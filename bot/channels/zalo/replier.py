@@ -17,7 +17,7 @@ from bot.conversation.turn import Reply, SendFailed
 from bot.domain.addresses import MessageRef
 from bot.domain.files import StoredFile
 from bot.outbox.queue import Content, ContentKind
-from bot.outbox.sending import BadRequest, Blocked, RetryAfter, Sent, Transient
+from bot.outbox.sending import BadRequest, Blocked, Elsewhere, RetryAfter, Sent, Transient
 
 __all__ = ["ZaloReplier"]
 
@@ -53,7 +53,7 @@ class ZaloReplier:
                 raise SendFailed(reason)
             case RetryAfter(seconds):
                 raise SendFailed(f"rate limited for {seconds}s")
-            case Blocked(reason) | BadRequest(reason):
+            case Blocked(reason) | BadRequest(reason) | Elsewhere(reason):
                 log.info(
                     "reply %s to zalo:%s not delivered: %s", reply.template, self._account, reason
                 )

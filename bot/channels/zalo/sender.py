@@ -4,8 +4,8 @@ client, Zalo's answers mapped to what the delivery worker understands.
 Zalo has no edits, so a broadcast's progress message cannot be kept current there (the worker
 only edits progress on the channel it was shown on). A refused token is refreshed by the client;
 a token that cannot be refreshed leaves rows waiting (transient) until an admin reconnects, so
-nothing is lost. The 7-day customer-service window is reported as a refusal for now: the paid
-fallbacks (OA template, ZNS) and the Telegram fallback are not built yet.
+nothing is lost. Outside the 7-day customer-service window a personal row moves to the person's
+other channel (the worker does it); the paid fallbacks (OA template, ZNS) are not built yet.
 """
 
 from __future__ import annotations
@@ -24,7 +24,15 @@ from bot.channels.zalo.client import (
 from bot.channels.zalo.render import ZaloMessage, message_body, messages_for
 from bot.conversation.turn import Media, MediaKind, Reply
 from bot.outbox.queue import Content, ContentKind
-from bot.outbox.sending import BadRequest, Blocked, RetryAfter, SendResult, Sent, Transient
+from bot.outbox.sending import (
+    BadRequest,
+    Blocked,
+    Elsewhere,
+    RetryAfter,
+    SendResult,
+    Sent,
+    Transient,
+)
 
 __all__ = ["RATE_LIMIT_PAUSE", "ZaloSender", "reply_of"]
 
@@ -109,5 +117,5 @@ def _result(exc: ZaloApiError) -> SendResult:
     if exc.code in UNREACHABLE:
         return Blocked(f"zalo {exc.code}: {exc.message}")
     if exc.code in WINDOW_CLOSED:
-        log.info("outside the 7-day window: %s", exc)
+        return Elsewhere(f"zalo {exc.code}: outside the 7-day window")
     return BadRequest(f"zalo {exc.code}: {exc.message}")
