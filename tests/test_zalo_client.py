@@ -9,28 +9,20 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.channels.zalo.client import ZaloApiError, ZaloAuthDead, ZaloClient, ZaloConfig
+from bot.channels.zalo.client import ZaloApiError, ZaloAuthDead, ZaloClient
 from bot.channels.zalo.render import message_body, messages_for
 from bot.clock import ManualClock
 from bot.conversation.replies import rows
 from bot.conversation.turn import Reply
 from bot.fakes.zalo import FakeZaloServer
 from storage.sqlite import SqliteStore
+from tests.zalo_helpers import config
 
 
 @pytest.fixture
 async def zalo() -> AsyncIterator[FakeZaloServer]:
     async with FakeZaloServer() as server:
         yield server
-
-
-def config(server: FakeZaloServer) -> ZaloConfig:
-    return ZaloConfig(
-        app_id=server.app_id,
-        app_secret=server.app_secret,
-        api_base_url=server.api_base_url,
-        oauth_base_url=server.oauth_base_url,
-    )
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from bot.channels.zalo.client import ZaloClient, ZaloConfig
 from bot.channels.zalo.sender import ZaloSender
 from bot.clock import ManualClock
 from bot.conversation.replies import rows
@@ -23,6 +22,7 @@ from bot.outbox.worker import DeliveryWorker
 from bot.usecases.accounts import ensure_person
 from storage.sqlite import SqliteStore
 from tests.outbox_helpers import FAST, ScriptedSender, eventually
+from tests.zalo_helpers import seeded_client
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
 
@@ -38,15 +38,7 @@ async def worker(
     zalo: FakeZaloServer, store: SqliteStore, clock: ManualClock
 ) -> AsyncIterator[DeliveryWorker]:
     async with aiohttp.ClientSession() as session:
-        config = ZaloConfig(
-            app_id=zalo.app_id,
-            app_secret=zalo.app_secret,
-            api_base_url=zalo.api_base_url,
-            oauth_base_url=zalo.oauth_base_url,
-        )
-        client = ZaloClient(session, config, store, clock)
-        pair = zalo.issue_tokens()
-        await client.seed(str(pair["access_token"]), str(pair["refresh_token"]))
+        client = await seeded_client(session, zalo, store, clock)
         started = DeliveryWorker(
             store, clock, ZaloSender(client), FAST, rng=lambda: 1.0, channel="zalo"
         )

@@ -14,7 +14,6 @@ import pytest
 from aiohttp import web
 
 import handlers
-from bot.channels.zalo.client import ZaloClient, ZaloConfig
 from bot.channels.zalo.receiver import ZaloReceiver
 from bot.channels.zalo.webhook import SIGNATURE_HEADER
 from bot.clock import ManualClock
@@ -24,6 +23,7 @@ from bot.fakes.zalo import FakeZaloServer, ZaloUser
 from bot.usecases import staff as staff_uc
 from bot.usecases.common import Services
 from storage.sqlite import SqliteStore
+from tests.zalo_helpers import seeded_client
 
 
 @dataclass
@@ -38,15 +38,7 @@ async def bot(store: SqliteStore, clock: ManualClock, ward: WardConfig) -> Async
     async with FakeZaloServer() as zalo, aiohttp.ClientSession() as session:
         services = Services.for_ward(store, clock, ward)
         await staff_uc.sync_from_config(services)
-        config = ZaloConfig(
-            app_id=zalo.app_id,
-            app_secret=zalo.app_secret,
-            api_base_url=zalo.api_base_url,
-            oauth_base_url=zalo.oauth_base_url,
-        )
-        client = ZaloClient(session, config, store, clock)
-        pair = zalo.issue_tokens()
-        await client.seed(str(pair["access_token"]), str(pair["refresh_token"]))
+        client = await seeded_client(session, zalo, store, clock)
         receiver = ZaloReceiver(
             services,
             handlers.build_router(),

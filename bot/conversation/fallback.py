@@ -37,12 +37,7 @@ async def queue_reply(turn: Turn, reply: Reply, seq: int) -> None:
                 file_id = await uow.files.add(name=name, mime_type=mime, data=media.data, now=now)
                 media_ref = stored_media(file_id)
             if kind is ContentKind.VENUE:
-                params = {
-                    "latitude": media.latitude,
-                    "longitude": media.longitude,
-                    "title": media.title or "",
-                    "address": media.address or "",
-                }
+                params = media.venue_params
         content = Content(
             text=reply.text, kind=kind, media=media_ref, params=params, buttons=reply.buttons
         )

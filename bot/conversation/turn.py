@@ -57,6 +57,16 @@ class Media:
     title: str | None = None
     address: str | None = None
 
+    @property
+    def venue_params(self) -> dict[str, object]:
+        """A map pin as the outbox stores it (``params`` of a venue row)."""
+        return {
+            "latitude": self.latitude,
+            "longitude": self.longitude,
+            "title": self.title or "",
+            "address": self.address or "",
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Reply:

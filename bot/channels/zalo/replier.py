@@ -80,12 +80,7 @@ def _content(reply: Reply) -> Content:
     params: dict[str, object] = {}
     upload = None
     if kind is ContentKind.VENUE:
-        params = {
-            "latitude": media.latitude,
-            "longitude": media.longitude,
-            "title": media.title or "",
-            "address": media.address or "",
-        }
+        params = media.venue_params
     elif media.data is not None:
         upload = StoredFile(
             0, media.filename or "tep", media.mime or "application/octet-stream", media.data
