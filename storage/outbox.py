@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.conversation.replies import buttons_from_json, buttons_to_json
 from bot.domain.addresses import MessageRef
+from bot.domain.people import PHONE_CHANNEL
 from bot.outbox.queue import (
     Audience,
     AudienceKind,
@@ -27,6 +28,7 @@ from bot.outbox.queue import (
     Status,
 )
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.people import BEST_ACCOUNT_FIRST
 
 _INSERT = (
     "INSERT INTO outbox (event, person_id, channel, address, kind, text, media, params, buttons,"
@@ -266,9 +268,8 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
 
 _BEST_ACCOUNT = (
     "(SELECT a.reachable || char(31) || a.channel || char(31) || a.external_id FROM accounts a"
-    " WHERE a.person_id = {id} AND a.channel <> 'phone'"
-    " ORDER BY a.reachable DESC, a.last_inbound_at IS NULL, a.last_inbound_at DESC, a.created_at"
-    " LIMIT 1)"
+    " WHERE a.person_id = {id} AND a.channel <> '" + PHONE_CHANNEL + "'"
+    " ORDER BY " + BEST_ACCOUNT_FIRST + " LIMIT 1)"
 )
 _RESIDENT_FLAGS = "r.person_id, r.notices_muted, r.reachable, " + _BEST_ACCOUNT.format(
     id="r.person_id"

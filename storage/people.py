@@ -14,6 +14,9 @@ from bot.domain.people import Account, AuditEntry, ChatState, Consent, Resident,
 from storage.codec import from_db_time, required_time, to_db_time
 from storage.rows import fetch_one
 
+BEST_ACCOUNT_FIRST = "reachable DESC, last_inbound_at IS NULL, last_inbound_at DESC, created_at"
+"""The order of a person's accounts: reachable first, then the one they wrote from last."""
+
 
 @dataclass(slots=True)
 class SqliteResidents:
@@ -141,8 +144,7 @@ class SqliteAccounts:
 
     async def of_person(self, person_id: int) -> Sequence[Account]:
         rows = await self.conn.execute_fetchall(
-            "SELECT * FROM accounts WHERE person_id = ?"
-            " ORDER BY reachable DESC, last_inbound_at IS NULL, last_inbound_at DESC, created_at",
+            f"SELECT * FROM accounts WHERE person_id = ? ORDER BY {BEST_ACCOUNT_FIRST}",
             (person_id,),
         )
         return [_account(r) for r in rows]

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.domain.calendar import WorkingCalendar
+from bot.domain.people import PHONE_CHANNEL
 from bot.domain.ward import Role, StaffMember, WardConfig
 from bot.outbox.queue import Enqueued, Status, enqueue
-from bot.usecases.accounts import PHONE, person_for, staff_accounts
+from bot.usecases.accounts import person_for, staff_accounts
 from bot.usecases.common import Services
 from bot.usecases.staff import sync_from_config
 from storage.sqlite import SqliteStore
@@ -99,8 +100,8 @@ async def test_staff_sync_links_every_listed_account_to_one_person(
     assert again == []
     async with store.read() as uow:
         hoa = await uow.accounts.get("zalo", "8437261509871234567")
-        hoa_phone = await uow.accounts.get(PHONE, "0912345678")
-        ba = await uow.accounts.get(PHONE, "0987654321")
+        hoa_phone = await uow.accounts.get(PHONE_CHANNEL, "0912345678")
+        ba = await uow.accounts.get(PHONE_CHANNEL, "0987654321")
         assert hoa is not None and hoa_phone is not None and ba is not None
         assert hoa.person_id == hoa_phone.person_id and not hoa_phone.reachable
         record = await uow.staff.get(hoa.person_id)

@@ -83,6 +83,11 @@ class Account:
     last_inbound_at: datetime | None = None
     created_at: datetime | None = None
 
+    @property
+    def delivers(self) -> bool:
+        """Whether messages can go to this account at all (a phone only identifies)."""
+        return self.channel != PHONE_CHANNEL
+
 
 @dataclass(slots=True)
 class ChatState:

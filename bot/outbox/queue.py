@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.conversation.replies import Buttons
 from bot.domain.addresses import MessageRef
 from bot.domain.files import StoredFile
-from bot.domain.people import PHONE_CHANNEL
 from messages import render
 
 if TYPE_CHECKING:
@@ -410,9 +409,7 @@ async def enqueue_content(
         return Enqueued.MUTED
     reachable = resident is None or resident.reachable
     if channel is None or address is None:
-        accounts = [
-            a for a in await uow.accounts.of_person(person_id) if a.channel != PHONE_CHANNEL
-        ]
+        accounts = [a for a in await uow.accounts.of_person(person_id) if a.delivers]
         if accounts:
             channel, address = accounts[0].channel, accounts[0].external_id
             reachable = reachable and accounts[0].reachable

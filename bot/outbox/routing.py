@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.people import PHONE_CHANNEL, AuditEntry
+from bot.domain.people import AuditEntry
 from bot.domain.ports import UnitOfWork
 from bot.outbox import queue as outbox
 from bot.outbox.queue import OutboxMessage, Priority, Status
@@ -18,7 +18,7 @@ async def reroute(uow: UnitOfWork, row: OutboxMessage, reason: str, now: datetim
     a mass notice, or a person with no other account, is not delivered."""
     accounts = [] if row.person_id is None else await uow.accounts.of_person(row.person_id)
     other = next(
-        (a for a in accounts if a.reachable and a.channel not in {row.channel, PHONE_CHANNEL}),
+        (a for a in accounts if a.reachable and a.delivers and a.channel != row.channel),
         None,
     )
     if row.priority is not Priority.PERSONAL or other is None:
@@ -35,7 +35,7 @@ async def mark_unreachable(uow: UnitOfWork, row: OutboxMessage, reason: str, now
     await uow.accounts.set_reachable(row.channel, row.address, False)
     if row.person_id is None:
         return
-    if any(a.reachable for a in await uow.accounts.of_person(row.person_id)):
+    if any(a.reachable and a.delivers for a in await uow.accounts.of_person(row.person_id)):
         return
     resident = await uow.residents.get(row.person_id)
     if resident is None or not resident.reachable:

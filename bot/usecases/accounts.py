@@ -15,15 +15,12 @@ from bot.domain.ports import UnitOfWork
 from bot.usecases.common import Services, audit
 
 __all__ = [
-    "PHONE",
     "TOUCH_EVERY",
     "account_left",
     "ensure_person",
     "person_for",
     "staff_accounts",
 ]
-
-PHONE = PHONE_CHANNEL
 
 TOUCH_EVERY = timedelta(minutes=10)
 """How stale ``last_inbound_at`` may get: writing it on every message would make every read a
@@ -55,7 +52,7 @@ async def ensure_person(
             channel=channel,
             external_id=external_id,
             person_id=person_id,
-            reachable=channel != PHONE,
+            reachable=channel != PHONE_CHANNEL,
             last_inbound_at=now if inbound else None,
             created_at=now,
         )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.people import Account, StaffRecord
+from bot.domain.people import PHONE_CHANNEL, Account, StaffRecord
 from bot.domain.ports import UnitOfWork
 from bot.domain.ward import StaffMember
-from bot.usecases.accounts import PHONE, ensure_person
+from bot.usecases.accounts import ensure_person
 from bot.usecases.common import Services, audit
 from bot.usecases.onboarding import normalise_phone
 
@@ -43,22 +43,18 @@ async def _person_of(uow: UnitOfWork, services: Services, member: StaffMember) -
     person across restarts and can be matched when they write from a new channel."""
     listed = list(member.accounts)
     if member.phone is not None:
-        listed.append((PHONE, normalise_phone(member.phone) or member.phone))
+        listed.append((PHONE_CHANNEL, normalise_phone(member.phone) or member.phone))
     now = services.clock.now()
-    person_id: int | None = None
-    for channel, external_id in listed:
-        found = await uow.accounts.get(channel, external_id)
-        if found is not None:
-            person_id = found.person_id
-            break
+    known = {key: await uow.accounts.get(*key) for key in listed}
+    person_id = next((a.person_id for a in known.values() if a is not None), None)
     if person_id is None:
         channel, external_id = listed[0]
         person_id = await ensure_person(uow, channel, external_id, now, inbound=False)
-    for channel, external_id in listed:
-        found = await uow.accounts.get(channel, external_id)
+        known[listed[0]] = Account(channel, external_id, person_id)
+    for (channel, external_id), found in known.items():
         if found is None or found.person_id != person_id:
             await uow.accounts.link(
-                Account(channel, external_id, person_id, channel != PHONE, None, now)
+                Account(channel, external_id, person_id, channel != PHONE_CHANNEL, None, now)
             )
     return person_id
 

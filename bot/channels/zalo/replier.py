@@ -15,15 +15,11 @@ from bot.channels.zalo.sender import ZaloSender
 from bot.conversation.replies import Capabilities, to_plain
 from bot.conversation.turn import Reply, SendFailed
 from bot.domain.addresses import MessageRef
-from bot.domain.files import StoredFile
-from bot.outbox.queue import Content, ContentKind
 from bot.outbox.sending import BadRequest, Blocked, Elsewhere, RetryAfter, Sent, Transient
 
 __all__ = ["ZaloReplier"]
 
 log = logging.getLogger(__name__)
-
-_KINDS = {"photo": ContentKind.PHOTO, "document": ContentKind.DOCUMENT, "venue": ContentKind.VENUE}
 
 
 class ZaloReplier:
@@ -44,8 +40,7 @@ class ZaloReplier:
         return None
 
     async def send(self, reply: Reply) -> MessageRef | None:
-        content = _content(reply)
-        result = await self._sender.send(self._account, content)
+        result = await self._sender.send_reply(self._account, reply)
         match result:
             case Sent(message_id):
                 return MessageRef("zalo", self._account, str(message_id))
@@ -70,21 +65,3 @@ class ZaloReplier:
 
     async def staff_menu(self, is_staff: bool) -> None:
         return None
-
-
-def _content(reply: Reply) -> Content:
-    media = reply.media
-    if media is None:
-        return Content(reply.text, buttons=reply.buttons)
-    kind = _KINDS[media.kind.value]
-    params: dict[str, object] = {}
-    upload = None
-    if kind is ContentKind.VENUE:
-        params = media.venue_params
-    elif media.data is not None:
-        upload = StoredFile(
-            0, media.filename or "tep", media.mime or "application/octet-stream", media.data
-        )
-    return Content(
-        reply.text, kind=kind, media=media.ref, params=params, buttons=reply.buttons, upload=upload
-    )

@@ -74,9 +74,13 @@ class ZaloSender:
         self._client = client
 
     async def send(self, address: str, content: Content) -> SendResult:
+        return await self.send_reply(address, reply_of(content))
+
+    async def send_reply(self, address: str, reply: Reply) -> SendResult:
+        """Every Zalo message ``reply`` becomes; the id of the last one."""
         last = ""
         try:
-            for message in messages_for(reply_of(content)):
+            for message in messages_for(reply):
                 last = await self._send_one(address, message)
         except _Refused as refused:
             return refused.result

@@ -11,12 +11,13 @@ methods live in the modules it composes: ``sending``, ``editing``, ``callbacks``
 from __future__ import annotations
 
 import logging
-import socket
 from collections import Counter, deque
 from types import TracebackType
 from typing import Any, Literal
 
 from aiohttp import web
+
+from bot.fakes.local_http import listen, url_of
 
 from .callbacks import CallbackQueries
 from .chats import Chats
@@ -191,20 +192,8 @@ class FakeTelegramServer:
             shutdown_timeout=1.0,
             handler_cancellation=True,
         )
-        await runner.setup()
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, port))
-            site = web.SockSite(runner, sock)
-            await site.start()
-        except BaseException:
-            sock.close()
-            await runner.cleanup()
-            raise
+        self._host, self._port = await listen(runner, host, port)
         self._runner = runner
-        self._port = sock.getsockname()[1]
-        self._host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
 
     async def stop(self) -> None:
         await self._feed.close()
@@ -232,8 +221,7 @@ class FakeTelegramServer:
 
     @property
     def url(self) -> str:
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self.port}"
+        return url_of(self._host, self.port)
 
     @property
     def base_url(self) -> str:

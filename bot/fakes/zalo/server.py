@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import random
 import secrets
-import socket
 from collections import Counter, deque
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from bot.fakes.local_http import listen, url_of
 
 from .clock import FakeClock
 from .codes import ACCESS_TOKEN_EXPIRED
@@ -97,19 +98,8 @@ class FakeZaloServer:
         runner = web.AppRunner(
             self._gateway.app(), access_log=None, handle_signals=False, shutdown_timeout=1.0
         )
-        await runner.setup()
-        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, port))
-            await web.SockSite(runner, sock).start()
-        except BaseException:
-            sock.close()
-            await runner.cleanup()
-            raise
+        self._host, self._port = await listen(runner, host, port)
         self._runner = runner
-        self._port = sock.getsockname()[1]
-        self._host = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
         self._media.base_url = self.url
 
     async def stop(self) -> None:
@@ -138,8 +128,7 @@ class FakeZaloServer:
 
     @property
     def url(self) -> str:
-        host = f"[{self._host}]" if ":" in self._host else self._host
-        return f"http://{host}:{self.port}"
+        return url_of(self._host, self.port)
 
     @property
     def api_base_url(self) -> str:
