@@ -32,7 +32,9 @@ async def test_a_telegram_account_keeps_its_id_and_a_zalo_one_gets_a_new_person(
     assert await person_for(fresh, "zalo", "8437261509871234567") == zalo
     async with store.read() as uow:
         (account,) = await uow.accounts.of_person(zalo)
+        audit = await uow.audit.for_subject("person", str(zalo))
     assert account.last_inbound_at == clock.now()
+    assert [(e.action, e.details) for e in audit] == [("account.linked", {"channel": "zalo"})]
 
 
 async def test_last_inbound_is_refreshed_at_most_every_ten_minutes(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.domain.people import PHONE_CHANNEL, Account
+from bot.domain.people import PHONE_CHANNEL, Account, AuditEntry
 from bot.domain.ports import UnitOfWork
 from bot.usecases.common import Services, audit
 
@@ -18,6 +18,7 @@ __all__ = [
     "TOUCH_EVERY",
     "account_left",
     "ensure_person",
+    "link_account",
     "person_for",
     "staff_accounts",
 ]
@@ -47,6 +48,21 @@ async def ensure_person(
             await uow.accounts.touch(channel, external_id, now)
         return found.person_id
     person_id = await uow.accounts.new_person(now, wanted_id=_wanted_id(channel, external_id))
+    await link_account(uow, channel, external_id, person_id, now, inbound=inbound)
+    return person_id
+
+
+async def link_account(
+    uow: UnitOfWork,
+    channel: str,
+    external_id: str,
+    person_id: int,
+    now: datetime,
+    *,
+    inbound: bool = False,
+) -> None:
+    """Point the account at the person (a new account, or one moved to another person), in the
+    audit log with its channel; a phone account is never delivered to."""
     await uow.accounts.link(
         Account(
             channel=channel,
@@ -57,7 +73,16 @@ async def ensure_person(
             created_at=now,
         )
     )
-    return person_id
+    await uow.audit.record(
+        AuditEntry(
+            at=now,
+            actor_id=None,
+            action="account.linked",
+            subject_type="person",
+            subject_id=str(person_id),
+            details={"channel": channel},
+        )
+    )
 
 
 async def person_for(services: Services, channel: str, external_id: str) -> int:

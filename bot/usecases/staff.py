@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.domain.people import PHONE_CHANNEL, Account, StaffRecord
 from bot.domain.ports import UnitOfWork
 from bot.domain.ward import StaffMember
-from bot.usecases.accounts import ensure_person
+from bot.usecases.accounts import ensure_person, link_account
 from bot.usecases.common import Services, audit
 from bot.usecases.onboarding import normalise_phone
 
@@ -53,9 +53,7 @@ async def _person_of(uow: UnitOfWork, services: Services, member: StaffMember) -
         known[listed[0]] = Account(channel, external_id, person_id)
     for (channel, external_id), found in known.items():
         if found is None or found.person_id != person_id:
-            await uow.accounts.link(
-                Account(channel, external_id, person_id, channel != PHONE_CHANNEL, None, now)
-            )
+            await link_account(uow, channel, external_id, person_id, now)
     return person_id
 
 
