@@ -86,6 +86,7 @@ async def bot_process(
         "DATABASE_PATH": str(db),
         "WARD_CONFIG": str(ROOT / "ward.example.toml"),
         "LOG_LEVEL": "WARNING",
+        "WEB_PORT": "0",
     }
     polls_before = tg.method_counts["getUpdates"]
     process = await asyncio.create_subprocess_exec(*command, env=env, cwd=ROOT)

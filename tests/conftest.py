@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.channels.telegram.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
 from bot.domain.ward import WardConfig, load_ward_config
 from bot.fakes.telegram import FakeTelegramServer, SimUser
+from bot.runtime.local import running
 from bot.settings import Settings
 from storage.sqlite import SqliteStore
 

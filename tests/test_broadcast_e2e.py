@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.telegram.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
 from bot.domain.ports import UnitOfWork
 from bot.domain.ward import WardConfig
@@ -27,6 +27,7 @@ from bot.outbox.queue import (
     enqueue,
     notify,
 )
+from bot.runtime.local import running
 from bot.usecases import broadcast as broadcast_uc
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID, make_settings, toast_after

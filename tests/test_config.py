@@ -110,7 +110,9 @@ def test_settings_defaults_and_webhook_rules(tmp_path: Path) -> None:
 
 
 def _cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WARD_"))}
+    full_env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WARD_", "ZALO_"))
+    }
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
@@ -137,7 +139,8 @@ def test_check_config_prints_a_summary(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("env", "needle"),
     [
-        ({}, "TELEGRAM_BOT_TOKEN: Field required"),
+        ({}, "chưa bật kênh nào: đặt TELEGRAM_BOT_TOKEN"),
+        ({"ZALO_APP_ID": "42"}, "Zalo còn thiếu ZALO_APP_SECRET, ZALO_OA_SECRET_KEY"),
         ({"TELEGRAM_BOT_TOKEN": "abc"}, "BotFather"),
         ({"TELEGRAM_BOT_TOKEN": "1:abc", "WARD_CONFIG": "missing.toml"}, "missing.toml"),
     ],
@@ -147,3 +150,44 @@ def test_check_config_fails_in_one_line(tmp_path: Path, env: dict[str, str], nee
     assert result.returncode == 2
     assert needle in result.stderr
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+ZALO_ENV = {
+    "ZALO_APP_ID": "4242",
+    "ZALO_APP_SECRET": "app-secret",
+    "ZALO_OA_SECRET_KEY": "oa-secret",
+    "WARD_CONFIG": str(ROOT / "ward.example.toml"),
+}
+
+
+def _channel_lines(stdout: str) -> dict[str, str]:
+    heads = ("Telegram:", "Zalo:", "Máy chủ web:")
+    return {line.split(":")[0]: line for line in stdout.splitlines() if line.startswith(heads)}
+
+
+def test_check_config_on_zalo_alone_says_what_is_missing(tmp_path: Path) -> None:
+    result = _cli("check-config", env=ZALO_ENV, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = _channel_lines(result.stdout)
+    assert lines["Telegram"] == "Telegram: tắt (đặt TELEGRAM_BOT_TOKEN để bật)"
+    assert "webhook /zalo/webhook" in lines["Zalo"] and "4000 lượt gọi/phút" in lines["Zalo"]
+    assert lines["Zalo"].endswith("thiếu token: chạy python -m bot zalo connect")
+    assert "127.0.0.1:8080" in lines["Máy chủ web"] and "/healthz" in lines["Máy chủ web"]
+
+
+def test_check_config_on_both_channels(tmp_path: Path) -> None:
+    env = {
+        **ZALO_ENV,
+        "TELEGRAM_BOT_TOKEN": "1:abc",
+        "ZALO_OA_ACCESS_TOKEN": "a",
+        "ZALO_OA_REFRESH_TOKEN": "r",
+        "WEB_PUBLIC_URL": "https://phuong.example.vn/",
+        "ZALO_RATE_PER_MINUTE": "600",
+    }
+    result = _cli("check-config", env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = _channel_lines(result.stdout)
+    assert lines["Telegram"].startswith("Telegram: bật, long polling")
+    assert "webhook https://phuong.example.vn/zalo/webhook" in lines["Zalo"]
+    assert "600 lượt gọi/phút" in lines["Zalo"] and "ZALO_OA_ACCESS_TOKEN" in lines["Zalo"]
+    assert "https://phuong.example.vn/" in lines["Máy chủ web"]

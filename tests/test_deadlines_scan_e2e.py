@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from bot.channels.telegram.app import SERVICES_KEY, build_application, running
+from bot.channels.telegram.app import SERVICES_KEY, build_application
 from bot.clock import ManualClock
 from bot.domain.deadlines import DeadlineKind
 from bot.domain.petitions import Channel, FieldOfConcern, OnBehalf, Petition, tracking_code
@@ -15,6 +15,7 @@ from bot.domain.ports import Store
 from bot.domain.sessions import Session, SessionKind, SessionStatus
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer
+from bot.runtime.local import running
 from bot.usecases.common import Services
 from bot.usecases.reminders import Reminders
 from storage.sqlite import SqliteStore

@@ -12,10 +12,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import ContextTypes
 
-from bot.channels.telegram.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer, SimUser
+from bot.runtime.local import running
 from storage.sqlite import SqliteStore
 from tests.conftest import make_settings
 

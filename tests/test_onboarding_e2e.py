@@ -271,7 +271,8 @@ async def test_restart_keeps_the_onboarding_step(
     clock,
     tmp_path,  # type: ignore[no-untyped-def]
 ) -> None:
-    from bot.channels.telegram.app import build_application, running
+    from bot.channels.telegram.app import build_application
+    from bot.runtime.local import running
     from tests.conftest import make_settings
 
     user = tg.user(1010, first_name="Khánh")

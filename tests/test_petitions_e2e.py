@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.channels.telegram.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.petitions import AttachmentKind, Channel, FieldOfConcern, Petition
@@ -14,6 +14,7 @@ from bot.domain.sessions import Session, SessionKind, SessionStatus
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.fakes.telegram.models import ChatMessage
+from bot.runtime.local import running
 from bot.usecases.common import Services
 from bot.usecases.petitions import Petitions, Step
 from storage.sqlite import SqliteStore

@@ -9,10 +9,11 @@ import socket
 import sys
 from pathlib import Path
 
-from bot.channels.telegram.app import build_application, running
+from bot.channels.telegram.app import build_application
 from bot.clock import ManualClock
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer
+from bot.runtime.local import running
 from bot.settings import BotMode
 from storage.sqlite import SqliteStore
 from tests.conftest import ROOT, TOKEN, make_settings
@@ -88,8 +89,8 @@ async def test_webhook_mode_answers_and_checks_the_secret(
         tmp_path,
         bot_mode=BotMode.WEBHOOK,
         webhook_url=f"http://127.0.0.1:{port}/telegram/hook",
-        webhook_listen="127.0.0.1",
-        webhook_port=port,
+        web_listen="127.0.0.1",
+        web_port=port,
     )
     settings = settings.model_copy(update={"webhook_secret": _secret("s3cret-token")})
     app = build_application(settings, ward, clock=clock, store=store)

@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from bot.channels.telegram.app import SERVICES_KEY, BotApp, build_application, running
+from bot.channels.telegram.app import SERVICES_KEY, BotApp, build_application
 from bot.clock import ManualClock
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.sessions import RegistrationStatus, SessionKind, SessionStatus
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
+from bot.runtime.local import running
 from bot.usecases.common import Services
 from bot.usecases.sessions import Outcome, RegOutcome, SessionDraft, Sessions
 from storage.sqlite import SqliteStore

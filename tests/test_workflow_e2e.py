@@ -7,13 +7,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from bot.channels.telegram.app import BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
 from bot.domain.deadlines import DeadlineKind
 from bot.domain.petitions import Channel, FieldOfConcern, Petition, Status
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.fakes.telegram.models import ChatMessage
+from bot.runtime.local import running
 from storage.sqlite import SqliteStore
 from tests.conftest import (
     OFFICIAL_ID,

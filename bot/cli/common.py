@@ -34,7 +34,7 @@ def fail(message: str, code: int = EXIT_CONFIG) -> NoReturn:
 
 def load_settings() -> Settings:
     try:
-        return Settings()  # type: ignore[call-arg]
+        return Settings()
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

@@ -8,9 +8,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.channels.telegram.app import build_application, running
+from bot.channels.telegram.app import build_application
 from bot.domain.ward import Role, WardConfig, load_ward_config
 from bot.fakes.telegram import ChatMessage, FakeTelegramServer, SimUser
+from bot.runtime.local import running
 from bot.settings import Settings
 from messages import label
 

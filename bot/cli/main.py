@@ -24,10 +24,11 @@ from messages import label
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Nghe Dân Nói – bot Telegram đối thoại giữa chính quyền phường và Nhân dân.",
+    help="Nghe Dân Nói – bot Telegram và Zalo đối thoại giữa chính quyền phường và Nhân dân.",
 )
 
 EXIT_TELEGRAM = 3
+EXIT_WEB = 4
 
 
 def configure_logging(level: str) -> None:
@@ -56,15 +57,52 @@ def check_config() -> None:
     typer.echo(f"Cán bộ: {staff or 'chưa có (thêm [[staff]] vào tệp cấu hình phường)'}")
     typer.echo(f"Đơn vị báo cáo kết quả sau: {ward.ward.agency_report_working_days} ngày làm việc")
     typer.echo(f"Cơ sở dữ liệu: {settings.database_path}")
-    typer.echo(f"Telegram API: {settings.telegram_api_base_url}")
-    mode = "long polling (bot hỏi Telegram tin mới)"
-    if settings.bot_mode is BotMode.WEBHOOK:
-        mode = (
-            f"webhook ({settings.webhook_url}, nghe {settings.webhook_listen}:"
-            f"{settings.webhook_port})"
-        )
-    typer.echo(f"Chế độ nhận tin: {mode}")
+    for line in channel_lines(settings, asyncio.run(zalo_tokens_stored(settings))):
+        typer.echo(line)
     typer.echo("Cấu hình hợp lệ.")
+
+
+def channel_lines(settings: Settings, zalo_tokens: bool) -> list[str]:
+    """One line per channel (on, how, what is missing) and one for the web server."""
+    lines = []
+    if settings.telegram_on:
+        mode = "long polling (bot hỏi Telegram tin mới)"
+        if settings.bot_mode is BotMode.WEBHOOK:
+            mode = f"webhook {settings.webhook_url}"
+        lines.append(f"Telegram: bật, {mode}, API {settings.telegram_api_base_url}")
+    else:
+        lines.append("Telegram: tắt (đặt TELEGRAM_BOT_TOKEN để bật)")
+    if settings.zalo_on:
+        where = settings.zalo_webhook_path
+        if settings.web_public_url:
+            where = settings.web_public_url.rstrip("/") + where
+        if zalo_tokens:
+            tokens = "token đã lưu trong cơ sở dữ liệu"
+        elif settings.secret("zalo_oa_access_token") and settings.secret("zalo_oa_refresh_token"):
+            tokens = "token lấy từ ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN khi chạy"
+        else:
+            tokens = "thiếu token: chạy python -m bot zalo connect"
+        rate = f"{settings.zalo_rate_per_minute:g}"
+        lines.append(f"Zalo: bật, webhook {where}, tối đa {rate} lượt gọi/phút, {tokens}")
+    else:
+        lines.append("Zalo: tắt (đặt ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY để bật)")
+    public = f", địa chỉ công khai {settings.web_public_url}" if settings.web_public_url else ""
+    lines.append(
+        f"Máy chủ web: nghe {settings.web_listen}:{settings.web_port} "
+        f"(WEB_LISTEN/WEB_PORT){public}, kiểm tra sức khỏe tại /healthz"
+    )
+    return lines
+
+
+async def zalo_tokens_stored(settings: Settings) -> bool:
+    if not settings.zalo_on:
+        return False
+    store = await open_store(settings.database_path)
+    try:
+        async with store.read() as uow:
+            return await uow.tokens.get("zalo") is not None
+    finally:
+        await store.close()
 
 
 async def prepare_database(settings: Settings) -> None:
@@ -76,18 +114,28 @@ async def prepare_database(settings: Settings) -> None:
 
 @app.command()
 def run() -> None:
-    """Chạy bot (long polling, hoặc webhook nếu BOT_MODE=webhook)."""
-    from bot.channels.telegram.app import build_application, serve
-    from bot.channels.telegram.preflight import preflight
+    """Chạy bot trên mọi kênh đã bật và máy chủ web (webhook Zalo, /healthz)."""
+    from bot.runtime.serve import serve
+    from bot.web.server import WebServerError
 
     settings = load_settings()
     ward = load_ward(settings.ward_config)
     configure_logging(settings.log_level)
     asyncio.run(prepare_database(settings))
-    problem = asyncio.run(preflight(settings))
-    if problem is not None:
-        fail(problem, EXIT_TELEGRAM)
-    serve(build_application(settings, ward, tune_gc=True), settings)
+    if settings.telegram_on:
+        from bot.channels.telegram.preflight import preflight
+
+        problem = asyncio.run(preflight(settings))
+        if problem is not None:
+            fail(problem, EXIT_TELEGRAM)
+    try:
+        asyncio.run(serve(settings, ward))
+    except WebServerError as exc:
+        fail(
+            f"máy chủ web không nghe được trên {exc} (cổng đang bận hoặc địa chỉ sai; "
+            "kiểm tra WEB_LISTEN, WEB_PORT)",
+            EXIT_WEB,
+        )
 
 
 @app.command()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.outbox.queue import Broadcast, Content, Tally
+from bot.settings import Settings
 
 __all__ = [
     "BadRequest",
@@ -105,6 +106,24 @@ class DeliveryConfig:
     flood_window: float = 1.0
     breaker_threshold: int = 3
     stop_timeout: float = 10.0
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, global_rate: float | None = None
+    ) -> DeliveryConfig:
+        """The process's outbox settings; ``global_rate`` for a channel with its own limit."""
+        rate = settings.outbox_global_rate if global_rate is None else global_rate
+        return cls(
+            global_rate=rate,
+            per_chat_rate=settings.outbox_per_chat_rate,
+            max_in_flight=settings.outbox_max_in_flight,
+            personal_reserve=max(1, settings.outbox_max_in_flight // 4),
+            backoff_base=settings.outbox_backoff_base,
+            backoff_cap=settings.outbox_backoff_cap,
+            poll_interval=settings.outbox_poll_interval,
+            progress_interval=settings.outbox_progress_interval,
+            batch_size=max(10, round(rate)),
+        )
 
 
 class Pacer:

@@ -14,7 +14,7 @@ __all__ = ["preflight"]
 async def preflight(settings: Settings) -> str | None:
     """What is wrong with the Telegram set-up, in Vietnamese; None when the API knows us."""
     bot = Bot(
-        settings.telegram_bot_token.get_secret_value(),
+        settings.secret("telegram_bot_token"),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
     )

@@ -1,0 +1,109 @@
+"""The Zalo OA channel: the webhook endpoint on the process's web server, the receiver that
+stores and handles events, and the outbox worker for the ``zalo`` channel, paced at the app's
+``ZALO_RATE_PER_MINUTE``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+
+import aiohttp
+
+from bot.channels.base import ChannelState, Endpoint, WebhookAnswer
+from bot.channels.zalo.client import ZaloClient, ZaloConfig
+from bot.channels.zalo.inbound import CHANNEL
+from bot.channels.zalo.receiver import ZaloReceiver
+from bot.channels.zalo.sender import ZaloSender
+from bot.channels.zalo.webhook import SIGNATURE_HEADER
+from bot.conversation.router import Router
+from bot.outbox.sending import DeliveryConfig
+from bot.outbox.worker import DeliveryWorker
+from bot.settings import Settings
+from bot.usecases.broadcast import progress_view
+from bot.usecases.common import Services
+
+__all__ = ["ZaloChannel", "zalo_config"]
+
+log = logging.getLogger(__name__)
+
+
+def zalo_config(settings: Settings) -> ZaloConfig:
+    return ZaloConfig(
+        app_id=settings.zalo_app_id or "",
+        app_secret=settings.secret("zalo_app_secret"),
+        api_base_url=settings.zalo_api_base_url,
+        oauth_base_url=settings.zalo_oauth_base_url,
+    )
+
+
+class ZaloChannel:
+    name = CHANNEL
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._http: aiohttp.ClientSession | None = None
+        self._worker: DeliveryWorker | None = None
+        self._pending: asyncio.Task[int] | None = None
+        self.client: ZaloClient | None = None
+        self.receiver: ZaloReceiver | None = None
+        self._services: Services | None = None
+
+    async def start(self, services: Services, router: Router) -> None:
+        settings = self.settings
+        self._services = services
+        self._http = aiohttp.ClientSession()
+        client = self.client = ZaloClient(
+            self._http, zalo_config(settings), services.store, services.clock
+        )
+        if await client.seed(
+            settings.secret("zalo_oa_access_token"), settings.secret("zalo_oa_refresh_token")
+        ):
+            log.info("Zalo tokens seeded from ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN")
+        self.receiver = ZaloReceiver(
+            services,
+            router,
+            client,
+            app_id=settings.zalo_app_id or "",
+            oa_secret_key=settings.secret("zalo_oa_secret_key"),
+        )
+        self._worker = DeliveryWorker(
+            services.store,
+            services.clock,
+            ZaloSender(client),
+            DeliveryConfig.from_settings(settings, global_rate=settings.zalo_rate_per_minute / 60),
+            progress_view=progress_view(services.ward),
+            channel=self.name,
+        )
+        await self._worker.start()
+        self._pending = asyncio.create_task(self.receiver.handle_pending(), name="zalo-pending")
+
+    async def stop(self) -> None:
+        if self._pending is not None:
+            await asyncio.gather(self._pending, return_exceptions=True)
+            self._pending = None
+        if self.receiver is not None:
+            await self.receiver.idle()
+        if self._worker is not None:
+            await self._worker.stop()
+            self._worker = None
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    def endpoints(self) -> Sequence[Endpoint]:
+        return [Endpoint(self.settings.zalo_webhook_path, self._receive)]
+
+    async def _receive(self, body: bytes, headers: Mapping[str, str]) -> WebhookAnswer:
+        if self.receiver is None:
+            return WebhookAnswer(503)
+        return WebhookAnswer(await self.receiver.receive(body, headers.get(SIGNATURE_HEADER)))
+
+    async def state(self) -> ChannelState:
+        assert self._services is not None
+        async with self._services.store.read() as uow:
+            pair = await uow.tokens.get(self.name)
+        if pair is None:
+            return ChannelState(self.name, False, "no tokens: run python -m bot zalo connect")
+        expires = pair.expires_at.isoformat(timespec="minutes")
+        return ChannelState(self.name, True, "webhook", {"access_token_expires": expires})

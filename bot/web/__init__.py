@@ -1,0 +1,1 @@
+"""The one web server: channel webhooks, ``/healthz`` and the expiring file links."""
