@@ -1,0 +1,162 @@
+"""The process as ``python -m bot run`` builds it: one runtime, Telegram and Zalo side by side,
+one web server for the Zalo webhook and ``/healthz``; the env tokens only seed an empty
+database, and a restart goes on with the pair the database holds."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.channels.telegram.app import TelegramChannel, build_application
+from bot.channels.zalo.channel import ZaloChannel
+from bot.clock import ManualClock
+from bot.domain.ward import WardConfig
+from bot.fakes.telegram import FakeTelegramServer
+from bot.fakes.zalo import FakeZaloServer
+from bot.runtime.process import Runtime
+from bot.settings import Settings
+from storage.sqlite import SqliteStore
+from tests.conftest import make_settings, onboard
+
+
+@pytest.fixture
+async def zalo() -> AsyncIterator[FakeZaloServer]:
+    async with FakeZaloServer() as server:
+        yield server
+
+
+def zalo_settings(base: Settings, zalo: FakeZaloServer, **tokens: str) -> Settings:
+    return base.model_copy(
+        update={
+            "zalo_app_id": zalo.app_id,
+            "zalo_app_secret": _secret(zalo.app_secret),
+            "zalo_oa_secret_key": _secret(zalo.oa_secret_key),
+            "zalo_api_base_url": zalo.api_base_url,
+            "zalo_oauth_base_url": zalo.oauth_base_url,
+            "zalo_zns_base_url": zalo.zns_base_url,
+            "zalo_oa_access_token": _secret(tokens.get("access", "")),
+            "zalo_oa_refresh_token": _secret(tokens.get("refresh", "")),
+            "web_listen": "127.0.0.1",
+            "web_port": 0,
+        }
+    )
+
+
+def _secret(value: str) -> Any:
+    from pydantic import SecretStr
+
+    return SecretStr(value)
+
+
+def both_channels(
+    settings: Settings, ward: WardConfig, store: SqliteStore, clock: ManualClock
+) -> Runtime:
+    telegram = TelegramChannel(build_application(settings, ward), poll_timeout=1)
+    return Runtime(settings, ward, [telegram, ZaloChannel(settings)], clock=clock, store=store)
+
+
+async def get_json(url: str) -> tuple[int, dict[str, Any]]:
+    async with aiohttp.ClientSession() as http, http.get(url) as resp:
+        return resp.status, await resp.json()
+
+
+async def test_one_process_serves_telegram_and_zalo(
+    tg: FakeTelegramServer,
+    zalo: FakeZaloServer,
+    ward: WardConfig,
+    store: SqliteStore,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    pair = zalo.issue_tokens()
+    settings = zalo_settings(
+        make_settings(tg, tmp_path),
+        zalo,
+        access=str(pair["access_token"]),
+        refresh=str(pair["refresh_token"]),
+    )
+    async with both_channels(settings, ward, store, clock) as runtime:
+        assert runtime.web is not None
+        zalo.set_webhook(runtime.web.url + "/zalo/webhook")
+        status, health = await get_json(runtime.web.url + "/healthz")
+        assert status == 200 and health["ok"] and health["database"] == "ok"
+        assert health["channels"]["telegram"]["state"] == "polling"
+        assert health["channels"]["zalo"]["state"] == "webhook"
+
+        await onboard(tg.user(5101, first_name="Lan"))
+        resident = zalo.user(display_name="Phạm Thị Hoa")
+        resident.mark()
+        assert (await resident.follow()).ok
+        greeting = await resident.wait(expect=2)
+        assert "Nghe Dân Nói" in greeting[0].text
+        forged = await resident.send_text("Xin chào", signature="bad")
+        assert forged.status == 403
+
+    async with store.read() as uow:
+        assert await uow.accounts.get("telegram", "5101") is not None
+        assert await uow.accounts.get("zalo", resident.id) is not None
+        stored = await uow.tokens.get("zalo")
+    assert stored is not None and stored.refresh_token == pair["refresh_token"]
+
+
+async def test_env_tokens_only_seed_and_a_restart_uses_the_stored_pair(
+    tg: FakeTelegramServer,
+    zalo: FakeZaloServer,
+    ward: WardConfig,
+    store: SqliteStore,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    first = zalo.issue_tokens()
+    settings = zalo_settings(
+        make_settings(tg, tmp_path),
+        zalo,
+        access=str(first["access_token"]),
+        refresh=str(first["refresh_token"]),
+    )
+    runtime = Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store)
+    async with runtime:
+        assert runtime.web is not None
+        zalo.set_webhook(runtime.web.url + "/zalo/webhook")
+        zalo.expire_access_token()
+        resident = zalo.user(display_name="Vũ Văn Nam")
+        resident.mark()
+        await resident.follow()
+        await resident.wait(expect=2)
+    async with store.read() as uow:
+        rotated = await uow.tokens.get("zalo")
+    assert rotated is not None and rotated.refresh_token != first["refresh_token"]
+    assert len(zalo.token_requests) == 1
+
+    # The env still holds the first (now dead) pair: it must not replace the stored one.
+    async with Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store) as again:
+        assert again.web is not None
+        zalo.set_webhook(again.web.url + "/zalo/webhook")
+        resident.mark()
+        await resident.send_text("/thongbao")
+        answer = await resident.wait()
+        assert answer and answer[0].text
+    async with store.read() as uow:
+        kept = await uow.tokens.get("zalo")
+    assert kept is not None and kept.refresh_token == rotated.refresh_token
+    assert len(zalo.token_requests) == 1
+
+
+async def test_zalo_alone_without_tokens_runs_and_says_so(
+    zalo: FakeZaloServer, ward: WardConfig, store: SqliteStore, clock: ManualClock, tmp_path: Path
+) -> None:
+    base = Settings(_env_file=None, zalo_app_id="x", zalo_app_secret="y", zalo_oa_secret_key="z")  # type: ignore[call-arg]
+    settings = zalo_settings(base.model_copy(update={"database_path": tmp_path / "z.db"}), zalo)
+    assert not settings.telegram_on and settings.zalo_on
+    async with Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store) as rt:
+        assert rt.web is not None
+        status, health = await get_json(rt.web.url + "/healthz")
+    assert status == 503 and health["database"] == "ok"
+    assert health["channels"]["zalo"] == {
+        "ok": False,
+        "state": "no tokens: run python -m bot zalo connect",
+    }
