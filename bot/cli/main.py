@@ -18,6 +18,7 @@ import typer
 from bot.cli.common import fail, load_settings, load_ward, open_store
 from bot.cli.reports import register as register_reports
 from bot.cli.sessions import session_app
+from bot.cli.zalo import zalo_app
 from bot.settings import BotMode, Settings
 from messages import label
 
@@ -157,6 +158,7 @@ def demo(
 
 
 app.add_typer(session_app, name="session")
+app.add_typer(zalo_app, name="zalo")
 register_reports(app)
 
 
