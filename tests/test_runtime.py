@@ -4,6 +4,7 @@ database, and a restart goes on with the pair the database holds."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from bot.fakes.zalo import FakeZaloServer
 from bot.runtime.process import Runtime
 from bot.settings import Settings
 from storage.sqlite import SqliteStore
-from tests.conftest import make_settings, onboard
+from tests.conftest import ADMIN_ID, make_settings, onboard
 
 
 @pytest.fixture
@@ -160,3 +161,50 @@ async def test_zalo_alone_without_tokens_runs_and_says_so(
         "ok": False,
         "state": "no tokens: run python -m bot zalo connect",
     }
+
+
+async def test_a_dead_refresh_token_keeps_telegram_running_and_tells_the_admin_once(
+    tg: FakeTelegramServer,
+    zalo: FakeZaloServer,
+    ward: WardConfig,
+    store: SqliteStore,
+    clock: ManualClock,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pair = zalo.issue_tokens()
+    settings = zalo_settings(
+        make_settings(tg, tmp_path),
+        zalo,
+        access=str(pair["access_token"]),
+        refresh=str(pair["refresh_token"]),
+    )
+    admin = tg.user(ADMIN_ID, first_name="Quản")
+    async with both_channels(settings, ward, store, clock) as runtime:
+        assert runtime.web is not None
+        zalo.set_webhook(runtime.web.url + "/zalo/webhook")
+        await admin.ask("/start")
+        zalo.expire_access_token()
+        zalo.kill_refresh_token()
+        admin.mark()
+        first, second = zalo.user(display_name="Đỗ Thị Mai"), zalo.user(display_name="Hà Văn Tú")
+        await first.follow()
+        await second.follow()
+        (note,) = await admin.wait(expect=1)
+        assert "Kênh Zalo của phường đã mất kết nối" in note.plain_text
+        assert "python -m bot zalo connect" in note.plain_text
+        await runtime.channel("zalo").receiver.idle()  # type: ignore[attr-defined]
+        status, health = await get_json(runtime.web.url + "/healthz")
+        assert status == 503 and health["channels"]["telegram"]["ok"]
+        assert health["channels"]["zalo"]["state"].startswith("refresh token refused")
+
+        await onboard(tg.user(5202, first_name="Bình"))
+    with sqlite3.connect(tmp_path / "test.db") as con:
+        waiting = con.execute(
+            "SELECT count(*) FROM outbox WHERE channel = 'zalo' AND status = 'pending'"
+        ).fetchone()[0]
+    assert waiting >= 2
+    dead_lines = [r for r in caplog.records if "refused the refresh token" in r.getMessage()]
+    assert len(dead_lines) == 1
+    assert [m for m in admin.messages if "mất kết nối" in m.plain_text] == [note]
+    assert first.messages == [] and second.messages == []

@@ -109,4 +109,7 @@ def connect(
         )
     except ZaloTransient as exc:
         fail(f"không kết nối được Zalo ({exc}); kiểm tra mạng hoặc ZALO_OAUTH_BASE_URL", EXIT_ZALO)
-    typer.echo(f"Đã lưu cặp token Zalo mới (token truy cập hết hạn {expires}). Khởi động lại bot.")
+    typer.echo(
+        f"Đã lưu cặp token Zalo mới (token truy cập hết hạn {expires}); "
+        "bot đang chạy dùng ngay, không cần khởi động lại."
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 import aiohttp
 
@@ -17,10 +18,12 @@ from bot.channels.zalo.receiver import ZaloReceiver
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import SIGNATURE_HEADER
 from bot.conversation.router import Router
+from bot.domain.channels import TokenPair
 from bot.outbox.sending import DeliveryConfig
 from bot.outbox.worker import DeliveryWorker
 from bot.settings import Settings
 from bot.usecases.broadcast import progress_view
+from bot.usecases.channel_health import channel_auth_lost
 from bot.usecases.common import Services
 
 __all__ = ["ZaloChannel", "zalo_config"]
@@ -48,13 +51,18 @@ class ZaloChannel:
         self.client: ZaloClient | None = None
         self.receiver: ZaloReceiver | None = None
         self._services: Services | None = None
+        self._refused_at: datetime | None = None
 
     async def start(self, services: Services, router: Router) -> None:
         settings = self.settings
         self._services = services
         self._http = aiohttp.ClientSession()
         client = self.client = ZaloClient(
-            self._http, zalo_config(settings), services.store, services.clock
+            self._http,
+            zalo_config(settings),
+            services.store,
+            services.clock,
+            on_auth_dead=self._auth_dead,
         )
         if await client.seed(
             settings.secret("zalo_oa_access_token"), settings.secret("zalo_oa_refresh_token")
@@ -99,11 +107,28 @@ class ZaloChannel:
             return WebhookAnswer(503)
         return WebhookAnswer(await self.receiver.receive(body, headers.get(SIGNATURE_HEADER)))
 
+    async def _auth_dead(self, refused: TokenPair, reason: str) -> None:
+        """One log line and one note to the admins per refused pair; sends keep waiting."""
+        if self._refused_at == refused.updated_at:
+            return
+        self._refused_at = refused.updated_at
+        log.error(
+            "Zalo refused the refresh token (%s): Zalo messages wait in the outbox, the other "
+            "channels go on; run `python -m bot zalo connect`",
+            reason,
+        )
+        assert self._services is not None
+        await channel_auth_lost(self._services, self.name, reason, refused.updated_at)
+
     async def state(self) -> ChannelState:
         assert self._services is not None
         async with self._services.store.read() as uow:
             pair = await uow.tokens.get(self.name)
         if pair is None:
             return ChannelState(self.name, False, "no tokens: run python -m bot zalo connect")
+        if pair.updated_at == self._refused_at:
+            return ChannelState(
+                self.name, False, "refresh token refused: run python -m bot zalo connect"
+            )
         expires = pair.expires_at.isoformat(timespec="minutes")
         return ChannelState(self.name, True, "webhook", {"access_token_expires": expires})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -72,13 +72,21 @@ class ZaloAuthDead(Exception):
 
 class ZaloClient:
     def __init__(
-        self, session: aiohttp.ClientSession, config: ZaloConfig, store: Store, clock: Clock
+        self,
+        session: aiohttp.ClientSession,
+        config: ZaloConfig,
+        store: Store,
+        clock: Clock,
+        *,
+        on_auth_dead: Callable[[TokenPair, str], Awaitable[None]] | None = None,
     ) -> None:
+        """``on_auth_dead`` hears of a refused refresh token (the pair Zalo refused, why)."""
         self._http = session
         self.config = config
         self._store = store
         self._clock = clock
         self._refreshing = asyncio.Lock()
+        self._on_auth_dead = on_auth_dead
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -105,9 +113,14 @@ class ZaloClient:
             stored = await self._pair()
             if used is not None and stored.refresh_token != used.refresh_token:
                 return stored
-            data = await self._oauth(
-                {"grant_type": "refresh_token", "refresh_token": stored.refresh_token}
-            )
+            try:
+                data = await self._oauth(
+                    {"grant_type": "refresh_token", "refresh_token": stored.refresh_token}
+                )
+            except ZaloAuthDead as exc:
+                if self._on_auth_dead is not None:
+                    await self._on_auth_dead(stored, str(exc))
+                raise
             pair = self._pair_from(data)
             async with self._store.transaction() as uow:
                 replaced = await uow.tokens.replace(CHANNEL, stored.refresh_token, pair)

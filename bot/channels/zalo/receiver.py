@@ -14,7 +14,7 @@ import json
 import logging
 from collections import defaultdict
 
-from bot.channels.zalo.client import ZaloApiError, ZaloClient, ZaloTransient
+from bot.channels.zalo.client import ZaloApiError, ZaloAuthDead, ZaloClient, ZaloTransient
 from bot.channels.zalo.inbound import CHANNEL, event_from_webhook
 from bot.channels.zalo.replier import ZaloReplier
 from bot.channels.zalo.sender import ZaloSender
@@ -105,7 +105,7 @@ class ZaloReceiver:
             return self._names[account_id]
         try:
             name = await self._client.user_name(account_id)
-        except (ZaloApiError, ZaloTransient) as exc:
+        except (ZaloApiError, ZaloTransient, ZaloAuthDead) as exc:
             log.info("no Zalo name for %s: %s", account_id, exc)
             return ""
         self._names[account_id] = name
