@@ -70,6 +70,11 @@ def environment() -> Environment:
     return env
 
 
+def render_page(name: str, /, **context: Any) -> str:
+    """A web page ``messages/web/<name>.html.j2`` (HTML for browsers, not for a chat)."""
+    return environment().get_template(f"web/{name}{SUFFIX}").render(**context)
+
+
 def template_names() -> list[str]:
     """Every message name, for the test that renders them all."""
     return sorted(

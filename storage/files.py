@@ -32,3 +32,24 @@ class SqliteFiles:
             return None
         row = rows[0]
         return StoredFile(row["id"], row["name"], row["mime_type"], bytes(row["data"]))
+
+    async def add_link(
+        self, *, token: str, file_id: int, now: datetime, expires_at: datetime
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO file_links (token, file_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            (token, file_id, to_db_time(now), to_db_time(expires_at)),
+        )
+
+    async def by_link(self, token: str, now: datetime) -> StoredFile | None:
+        rows = list(
+            await self.conn.execute_fetchall(
+                "SELECT f.id, f.name, f.mime_type, f.data FROM file_links l "
+                "JOIN files f ON f.id = l.file_id WHERE l.token = ? AND l.expires_at > ?",
+                (token, to_db_time(now)),
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return StoredFile(row["id"], row["name"], row["mime_type"], bytes(row["data"]))

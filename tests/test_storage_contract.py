@@ -318,3 +318,20 @@ async def test_channel_tokens_are_seeded_once_and_replaced_only_from_the_stored_
     assert not stale and missing is None
     async with any_store.read() as uow:
         assert await uow.tokens.get("zalo") == fresh
+
+
+async def test_file_links_open_the_file_until_they_expire(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        file_id = await uow.files.add(
+            name="phiên-đối-thoại.ics", mime_type="text/calendar", data=b"BEGIN:VCALENDAR", now=NOW
+        )
+        await uow.files.add_link(
+            token="t0k3n", file_id=file_id, now=NOW, expires_at=NOW + timedelta(days=30)
+        )
+    async with any_store.read() as uow:
+        found = await uow.files.by_link("t0k3n", NOW + timedelta(days=29))
+        expired = await uow.files.by_link("t0k3n", NOW + timedelta(days=30))
+        unknown = await uow.files.by_link("other", NOW)
+    assert found is not None and found.data == b"BEGIN:VCALENDAR"
+    assert found.name == "phiên-đối-thoại.ics" and found.mime_type == "text/calendar"
+    assert expired is None and unknown is None
