@@ -45,3 +45,25 @@ def test_demo_as_secretary_shows_the_staff_menu(tmp_path: Path) -> None:
 def test_demo_rejects_an_unknown_role() -> None:
     result = demo("", "--as", "mayor", cwd=ROOT)
     assert result.returncode == 2 and "--as" in result.stderr
+
+
+def test_demo_on_zalo_onboards_through_the_fake_oa() -> None:
+    result = demo("1\n1\n1\n:contact\n3\n:quit\n", "--channel", "zalo", cwd=ROOT)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "Nghe Dân Nói trên Zalo" in out and "[1] ▸ ✅ Đồng ý" in out
+    assert "Bước 1/3" in out and "Bước 2/3" in out and "Bước 3/3" in out
+    assert "[biểu mẫu xin số điện thoại]" in out
+    assert "Đăng ký xong. Cảm ơn Nguyễn Văn Minh!" in out
+    assert "[3] ▸ 📋 Ý kiến của tôi" in out
+
+
+def test_demo_on_zalo_as_an_official_reaches_the_staff_menu() -> None:
+    result = demo("/start\n:quit\n", "--channel", "zalo", "--as", "official", cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert "Xin chào Lê Văn Kinh" in result.stdout and "▸ 🗂 Việc của đơn vị" in result.stdout
+
+
+def test_demo_rejects_an_unknown_channel() -> None:
+    result = demo("", "--channel", "viber", cwd=ROOT)
+    assert result.returncode == 2 and "--channel" in result.stderr

@@ -148,13 +148,23 @@ def demo(
             help="Vai: resident, secretary, official, supervisor, admin.",
         ),
     ] = "resident",
+    channel: Annotated[
+        str, typer.Option("--channel", help="Kênh chạy thử: telegram hoặc zalo.")
+    ] = "telegram",
 ) -> None:
-    """Chạy thử không cần token: máy chủ Telegram giả + bot thật + khung chat trong terminal."""
+    """Chạy thử không cần token: máy chủ Telegram/Zalo giả, bot thật, khung chat trong terminal."""
     from bot.cli.demo import ROLES, run_demo
 
     if role not in ROLES:
         fail(f"--as phải là một trong: {', '.join(ROLES)}")
-    run_demo(role)
+    if channel == "zalo":
+        from bot.cli.demo_zalo import run_zalo_demo
+
+        run_zalo_demo(role)
+    elif channel == "telegram":
+        run_demo(role)
+    else:
+        fail("--channel phải là telegram hoặc zalo")
 
 
 app.add_typer(session_app, name="session")
