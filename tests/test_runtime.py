@@ -15,13 +15,16 @@ import pytest
 from bot.channels.telegram.app import TelegramChannel, build_application
 from bot.channels.zalo.channel import ZaloChannel
 from bot.clock import ManualClock
+from bot.domain.files import stored_media
 from bot.domain.ward import WardConfig
 from bot.fakes.telegram import FakeTelegramServer
 from bot.fakes.zalo import FakeZaloServer
+from bot.outbox.queue import Content, ContentKind, enqueue_content
 from bot.runtime.process import Runtime
 from bot.settings import Settings
 from storage.sqlite import SqliteStore
 from tests.conftest import ADMIN_ID, make_settings, onboard
+from tests.test_run_modes import free_port
 
 
 @pytest.fixture
@@ -208,3 +211,58 @@ async def test_a_dead_refresh_token_keeps_telegram_running_and_tells_the_admin_o
     assert len(dead_lines) == 1
     assert [m for m in admin.messages if "mất kết nối" in m.plain_text] == [note]
     assert first.messages == [] and second.messages == []
+
+
+async def test_a_file_zalo_cannot_carry_goes_as_an_expiring_link(
+    tg: FakeTelegramServer,
+    zalo: FakeZaloServer,
+    ward: WardConfig,
+    store: SqliteStore,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    pair = zalo.issue_tokens()
+    port = free_port()
+    settings = zalo_settings(
+        make_settings(tg, tmp_path),
+        zalo,
+        access=str(pair["access_token"]),
+        refresh=str(pair["refresh_token"]),
+    ).model_copy(update={"web_port": port, "web_public_url": f"http://127.0.0.1:{port}"})
+    calendar = b"BEGIN:VCALENDAR\r\nSUMMARY:Doi thoai\r\nEND:VCALENDAR\r\n"
+    async with Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store) as rt:
+        assert rt.web is not None
+        zalo.set_webhook(rt.web.url + "/zalo/webhook")
+        resident = zalo.user(display_name="Lý Thị Hồng")
+        resident.mark()
+        await resident.follow()
+        await resident.wait(expect=2)
+        now = clock.now()
+        async with store.transaction() as uow:
+            account = await uow.accounts.get("zalo", resident.id)
+            assert account is not None
+            file_id = await uow.files.add(
+                name="doi-thoai.ics", mime_type="text/calendar", data=calendar, now=now
+            )
+            await enqueue_content(
+                uow,
+                now=now,
+                event="session_ics",
+                person_id=account.person_id,
+                key="ics-1",
+                content=Content(
+                    text="Lịch buổi đối thoại",
+                    kind=ContentKind.DOCUMENT,
+                    media=stored_media(file_id),
+                ),
+            )
+        resident.mark()
+        (link,) = [m for m in await resident.wait(expect=1, timeout=10) if m.buttons]
+        assert "doi-thoai.ics" in link.text and "30 ngày" in link.text
+        (button,) = link.buttons
+        assert button.type == "oa.open.url"
+        url = str(button.payload["url"])  # type: ignore[index]
+        assert url.startswith(f"http://127.0.0.1:{port}/f/") and url in link.text
+        async with aiohttp.ClientSession() as http, http.get(url) as resp:
+            assert resp.status == 200 and await resp.read() == calendar
+    assert [m for m in zalo.sent_messages if m.kind == "file"] == []

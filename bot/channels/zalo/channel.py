@@ -13,18 +13,21 @@ import aiohttp
 
 from bot.channels.base import ChannelState, Endpoint, WebhookAnswer
 from bot.channels.zalo.client import ZaloClient, ZaloConfig
+from bot.channels.zalo.documents import LinkPublisher
 from bot.channels.zalo.inbound import CHANNEL
 from bot.channels.zalo.receiver import ZaloReceiver
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import SIGNATURE_HEADER
 from bot.conversation.router import Router
 from bot.domain.channels import TokenPair
+from bot.domain.files import stored_file_id
 from bot.outbox.sending import DeliveryConfig
 from bot.outbox.worker import DeliveryWorker
 from bot.settings import Settings
 from bot.usecases.broadcast import progress_view
 from bot.usecases.channel_health import channel_auth_lost
 from bot.usecases.common import Services
+from bot.usecases.file_links import publish_file
 
 __all__ = ["ZaloChannel", "zalo_config"]
 
@@ -68,23 +71,38 @@ class ZaloChannel:
             settings.secret("zalo_oa_access_token"), settings.secret("zalo_oa_refresh_token")
         ):
             log.info("Zalo tokens seeded from ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN")
+        sender = ZaloSender(client, links=self._link_publisher(services))
         self.receiver = ZaloReceiver(
             services,
             router,
             client,
             app_id=settings.zalo_app_id or "",
             oa_secret_key=settings.secret("zalo_oa_secret_key"),
+            sender=sender,
         )
         self._worker = DeliveryWorker(
             services.store,
             services.clock,
-            ZaloSender(client),
+            sender,
             DeliveryConfig.from_settings(settings, global_rate=settings.zalo_rate_per_minute / 60),
             progress_view=progress_view(services.ward),
             channel=self.name,
         )
         await self._worker.start()
         self._pending = asyncio.create_task(self.receiver.handle_pending(), name="zalo-pending")
+
+    def _link_publisher(self, services: Services) -> LinkPublisher | None:
+        """Links need the address the web server is reached at from outside."""
+        base = self.settings.web_public_url
+        if not base:
+            return None
+
+        async def publish(name: str, mime: str, data: bytes, ref: str | None) -> str:
+            return await publish_file(
+                services, base, name=name, mime_type=mime, data=data, file_id=stored_file_id(ref)
+            )
+
+        return publish
 
     async def stop(self) -> None:
         if self._pending is not None:

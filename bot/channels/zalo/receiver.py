@@ -36,11 +36,12 @@ class ZaloReceiver:
         *,
         app_id: str,
         oa_secret_key: str,
+        sender: ZaloSender | None = None,
     ) -> None:
         self._services = services
         self._router = router
         self._client = client
-        self._sender = ZaloSender(client)
+        self._sender = sender or ZaloSender(client)
         self._app_id = app_id
         self._secret = oa_secret_key
         self._names: dict[str, str] = {}

@@ -21,6 +21,7 @@ from bot.channels.zalo.client import (
     ZaloClient,
     ZaloTransient,
 )
+from bot.channels.zalo.documents import LinkPublisher, as_link, zalo_takes
 from bot.channels.zalo.render import ZaloMessage, message_body, messages_for
 from bot.conversation.turn import Media, MediaKind, Reply
 from bot.outbox.queue import Content, ContentKind
@@ -70,8 +71,10 @@ def reply_of(content: Content) -> Reply:
 
 
 class ZaloSender:
-    def __init__(self, client: ZaloClient) -> None:
+    def __init__(self, client: ZaloClient, *, links: LinkPublisher | None = None) -> None:
+        """``links`` publishes a file Zalo cannot carry (None: no public web address)."""
         self._client = client
+        self._links = links
 
     async def send(self, address: str, content: Content) -> SendResult:
         return await self.send_reply(address, reply_of(content))
@@ -94,6 +97,8 @@ class ZaloSender:
         return BadRequest("Zalo messages cannot be edited")
 
     async def _send_one(self, address: str, message: ZaloMessage) -> str:
+        if message.media_kind is MediaKind.DOCUMENT and not zalo_takes(message):
+            message = await as_link(message, self._links)
         attachment = None
         if message.media_kind in _UPLOAD_KIND:
             if message.media_data is None:
