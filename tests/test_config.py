@@ -171,7 +171,8 @@ def test_check_config_on_zalo_alone_says_what_is_missing(tmp_path: Path) -> None
     lines = _channel_lines(result.stdout)
     assert lines["Telegram"] == "Telegram: tắt (đặt TELEGRAM_BOT_TOKEN để bật)"
     assert "webhook /zalo/webhook" in lines["Zalo"] and "4000 lượt gọi/phút" in lines["Zalo"]
-    assert lines["Zalo"].endswith("thiếu token: chạy python -m bot zalo connect")
+    assert "thiếu token: chạy python -m bot zalo connect" in lines["Zalo"]
+    assert lines["Zalo"].endswith("thiếu WEB_PUBLIC_URL: tệp .ics gửi qua Zalo không có liên kết")
     assert "127.0.0.1:8080" in lines["Máy chủ web"] and "/healthz" in lines["Máy chủ web"]
 
 

@@ -84,6 +84,8 @@ def channel_lines(settings: Settings, zalo_tokens: bool) -> list[str]:
         else:
             tokens = "thiếu token: chạy python -m bot zalo connect"
         rate = f"{settings.zalo_rate_per_minute:g}"
+        if not settings.web_public_url:
+            tokens += "; thiếu WEB_PUBLIC_URL: tệp .ics gửi qua Zalo không có liên kết"
         lines.append(f"Zalo: bật, webhook {where}, tối đa {rate} lượt gọi/phút, {tokens}")
     else:
         lines.append("Zalo: tắt (đặt ZALO_APP_ID, ZALO_APP_SECRET, ZALO_OA_SECRET_KEY để bật)")
