@@ -4,14 +4,19 @@ records, see tests/test_zalo_fallback.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.channels.telegram.app import BotApp
 from bot.clock import ManualClock
+from bot.domain.people import Consent, Resident
 from bot.fakes.telegram import FakeTelegramServer
 from bot.outbox.news import petition_about
 from bot.outbox.queue import Content, Notification, Status
+from bot.usecases.accounts import ensure_person
 from storage.sqlite import SqliteStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID, SUPERVISOR_ID, onboard, toast_after
 from tests.outbox_helpers import eventually
+from tests.test_reports_cli import run
 from tests.test_workflow_e2e import assign_kt, file_petition, fresh
 
 PAPER = "📮 Cần báo trên giấy"
@@ -102,3 +107,24 @@ async def test_the_staff_trail_says_how_each_notice_went_and_paper_is_worked_off
     await supervisor.press_and_wait(LOOKUP)
     (again,) = await supervisor.ask(petition.code)
     assert "đã báo trên giấy" in again.plain_text
+
+
+async def test_the_cli_prints_the_paper_list(tmp_path: Path, clock: ManualClock) -> None:
+    store = await SqliteStore.open(tmp_path / "cli.db")
+    try:
+        now = clock.now()
+        async with store.transaction() as uow:
+            person = await ensure_person(uow, "zalo", "8437261509871234567", now, inbound=True)
+            await uow.residents.save(
+                Resident(
+                    person, Consent.GIVEN, now, "Lan", "TDP2", "0912345678", now, created_at=now
+                )
+            )
+        await routed(store, clock, person, "TD-2026-0007")
+    finally:
+        await store.close()
+    done = run(tmp_path, "paper")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Cần báo trên giấy (1)" in out and "Lan · Tổ dân phố Chí Linh 2" in out
+    assert "0912345678" in out and "TD-2026-0007" in out and "<" not in out

@@ -17,9 +17,11 @@ from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.fallback import WindowFallback, shorten, zns_phone
 from bot.channels.zalo.sender import ZaloSender
 from bot.clock import ManualClock
+from bot.domain.news import NEWS_FACTS
 from bot.domain.people import Account, Consent, Resident, Role
 from bot.domain.ward import ConfigError, WardConfig, ZaloSettings, load_ward_config
 from bot.fakes.zalo import FakeZaloServer, ZaloUser
+from bot.outbox.news import news_of
 from bot.outbox.queue import OutboxMessage, Priority, Status, enqueue
 from bot.outbox.worker import DeliveryWorker
 from bot.usecases.accounts import ensure_person
@@ -323,3 +325,28 @@ def test_a_wrong_template_table_is_refused_at_load(tmp_path: Path, table: str, s
     with pytest.raises(ConfigError) as error:
         load_ward_config(path)
     assert says in str(error.value)
+
+
+NEWS_CONTEXTS: dict[str, dict[str, Any]] = {
+    "workflow_resident_update": {"code": "TD-1", "step_kind": "accepted", "unit_name": UNIT},
+    "conclusion_personal": {"petition_code": "TD-1", "session_title": "Ngày thứ Sáu"},
+    "session_changed": {"card": {"id": 3, "title": "Ngày thứ Sáu"}, "registered": True},
+    "session_cancelled": {"card": {"id": 3, "title": "Ngày thứ Sáu"}, "registered": True},
+    "session_promoted": {"card": {"id": 3, "title": "Ngày thứ Sáu"}},
+    "workflow_unit_alert": {"code": "TD-1", "field_label": "Môi trường", "due_on": None},
+    "workflow_unit_extension_decided": {"code": "TD-1", "approved": True},
+    "deadline_digest": {"deadline_items": [{"subject": "TD-1"}], "deadline_day": "04/12/2026"},
+}
+
+
+@pytest.mark.parametrize("event", sorted(NEWS_FACTS))
+def test_each_news_event_stores_exactly_the_facts_its_templates_may_name(event: str) -> None:
+    found = news_of(event, NEWS_CONTEXTS[event])
+    assert found is not None and set(found.facts) == NEWS_FACTS[event]
+
+
+def test_other_rows_carry_no_facts() -> None:
+    assert news_of("session_invitation", {"card": {"id": 3}}) is None
+    assert news_of("petition_digest", {}) is None
+    unregistered = {"card": {"id": 3, "title": "Ngày thứ Sáu"}, "registered": False}
+    assert news_of("session_changed", unregistered) is None

@@ -60,9 +60,16 @@ class OnPaper:
         async with self.s.store.read() as uow:
             if not await self._allowed(uow, user_id):
                 return PaperList(PaperOutcome.NOT_ALLOWED)
-            rows = await uow.outbox.on_paper()
-            entries = tuple([await self._entry(uow, row) for row in rows])
+            entries = await self._entries(uow)
         return PaperList(PaperOutcome.DONE, entries)
+
+    async def pending(self) -> tuple[PaperEntry, ...]:
+        """The list for ``python -m bot paper``, whose user already holds the database."""
+        async with self.s.store.read() as uow:
+            return await self._entries(uow)
+
+    async def _entries(self, uow: UnitOfWork) -> tuple[PaperEntry, ...]:
+        return tuple([await self._entry(uow, row) for row in await uow.outbox.on_paper()])
 
     async def mark_told(self, user_id: int, row_id: int) -> PaperList:
         """«Đã báo trên giấy»: the row leaves the list; the list as it is now comes back."""
