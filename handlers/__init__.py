@@ -11,6 +11,7 @@ from handlers import (
     menu,
     notices,
     onboarding,
+    paper,
     petitions,
     petitions_full,
     petitions_mine,
@@ -47,6 +48,7 @@ def build_router() -> Router:
         conclusion,
         survey,
         reports,
+        paper,
         conversation,
     ):
         module.register(router)

@@ -12,6 +12,7 @@ from bot.domain.permissions import Action, actions_for, can
 from handlers import (
     broadcast,
     conclusion,
+    paper,
     petitions,
     petitions_mine,
     petitions_staff,
@@ -39,6 +40,7 @@ STAFF_ENTRIES: dict[str, tuple[Action, str, Entry]] = {
     "overdue": (Action.VIEW_OVERDUE, "staff_menu.overdue", workflow_supervisor.start),
     "reports": (Action.VIEW_REPORTS, "staff_menu.reports", reports.start),
     "conclusion": (Action.PUBLISH_CONCLUSION, "conclusion.menu", conclusion.start),
+    "paper": (Action.REACH_ON_PAPER, "news.menu.paper", paper.start),
 }
 # Main-menu buttons and deep links; each entry answers the button press itself.
 RESIDENT_FLOWS: dict[str, Entry] = {

@@ -103,6 +103,10 @@ async def show_trail(turn: Turn, trail: Trail) -> None:
             {"at": line.at, "actor": line.actor, "action": line.action, "detail": line.detail}
             for line in trail.lines
         ],
+        delivery_rows=[
+            {"at": d.at, "recipient": d.recipient, "news": d.news, "route": d.route}
+            for d in trail.deliveries
+        ],
         tz=turn.services.ward.ward.timezone,
     )
 

@@ -32,8 +32,9 @@ from storage.people import BEST_ACCOUNT_FIRST
 
 _INSERT = (
     "INSERT INTO outbox (event, person_id, channel, address, kind, text, media, params, buttons,"
-    " idempotency_key, priority, status, next_attempt_at, last_error, broadcast_id, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " idempotency_key, priority, status, next_attempt_at, last_error, broadcast_id, created_at,"
+    " facts, about)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (idempotency_key) DO NOTHING"
 )
 _ERROR_MAX = 500
@@ -68,6 +69,8 @@ def _row_values(
         last_error,
         note.broadcast_id,
         now,
+        None if note.facts is None else _json(dict(note.facts)),
+        note.about,
     )
 
 
@@ -98,6 +101,10 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
         plain_text=bool(row["plain_text"]),
         broadcast_id=row["broadcast_id"],
         sent_at=from_db_time(row["sent_at"]),
+        facts=None if row["facts"] is None else json.loads(row["facts"]),
+        about=row["about"],
+        undeliverable_at=from_db_time(row["undeliverable_at"]),
+        told_on_paper_at=from_db_time(row["told_on_paper_at"]),
     )
 
 
@@ -219,6 +226,34 @@ class SqliteOutbox:
             (error[:_ERROR_MAX], channel, address),
         )
         return cur.rowcount
+
+    async def mark_undeliverable(self, message_id: int, error: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?, undeliverable_at = ?"
+            " WHERE id = ?",
+            (error[:_ERROR_MAX], to_db_time(now), message_id),
+        )
+
+    async def on_paper(self) -> list[OutboxMessage]:
+        cur = await self.conn.execute(
+            "SELECT * FROM outbox WHERE undeliverable_at IS NOT NULL"
+            " AND told_on_paper_at IS NULL ORDER BY undeliverable_at, id"
+        )
+        return [_message(r) for r in await cur.fetchall()]
+
+    async def mark_told_on_paper(self, message_id: int, by: int, now: datetime) -> bool:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET told_on_paper_at = ?, told_on_paper_by = ? WHERE id = ?"
+            " AND undeliverable_at IS NOT NULL AND told_on_paper_at IS NULL",
+            (to_db_time(now), by, message_id),
+        )
+        return cur.rowcount == 1
+
+    async def about(self, subject: str) -> list[OutboxMessage]:
+        cur = await self.conn.execute(
+            "SELECT * FROM outbox WHERE about = ? ORDER BY id", (subject,)
+        )
+        return [_message(r) for r in await cur.fetchall()]
 
     async def release_in_flight(self) -> int:
         cur = await self.conn.execute(

@@ -451,7 +451,7 @@ async def test_seven_day_window_and_template_messages(
     assert late["error"] == -230
 
     body = {
-        "recipient": {"user_id": minh.id},
+        "user_id": minh.id,
         "template_id": "407521",
         "template_data": {"ma_kien_nghi": "KN-0042"},
     }
@@ -646,6 +646,23 @@ async def test_zns_recorded_per_phone(zalo: FakeZaloServer, http: aiohttp.Client
     assert bad_phone["error"] == -108
     bad_token = await api(http, zalo, "/message/template", body, token="x", base=zalo.zns_base_url)
     assert bad_token["error"] == -124
+
+    zalo.zns_template("250796", ten=10, ma=5)
+    too_long = await api(
+        http,
+        zalo,
+        "/message/template",
+        {**body, "template_data": {"ten": "Nguyễn Văn Minh", "ma": "KN-7"}},
+        base=zalo.zns_base_url,
+    )
+    assert too_long["error"] == -112
+    unknown = await api(
+        http, zalo, "/message/template", {**body, "template_id": "1"}, base=zalo.zns_base_url
+    )
+    assert unknown["error"] == -109
+    zalo.zns_daily_quota = 1
+    spent = await api(http, zalo, "/message/template", body, base=zalo.zns_base_url)
+    assert spent["error"] == -115
     async with http.post(zalo.api_base_url + "/v9.9/oa/nothing", json={}) as resp:
         assert resp.status == 404 and (await resp.json())["error"] == 404
 

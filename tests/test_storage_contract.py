@@ -24,6 +24,7 @@ from bot.domain.people import (
     StaffRecord,
 )
 from bot.domain.ports import Store
+from bot.outbox.queue import Content, Notification, Status
 from storage.sqlite import SqliteStore, apply_migrations
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
@@ -335,3 +336,43 @@ async def test_file_links_open_the_file_until_they_expire(any_store: Store) -> N
     assert found is not None and found.data == b"BEGIN:VCALENDAR"
     assert found.name == "phiên-đối-thoại.ics" and found.mime_type == "text/calendar"
     assert expired is None and unknown is None
+
+
+async def test_outbox_news_facts_undeliverable_and_told_on_paper(any_store: Store) -> None:
+    facts = {"petition_code": "TD-2026-0042", "status": "Đã giao đơn vị giải quyết"}
+    news = Notification(
+        "workflow_resident_update",
+        1,
+        "zalo",
+        "z1",
+        "news:1",
+        Content("Ý kiến TD-2026-0042"),
+        facts=facts,
+        about="petition:TD-2026-0042",
+    )
+    plain = Notification("session_invitation", 1, "zalo", "z1", "plain:1", Content("Mời"))
+    async with any_store.transaction() as uow:
+        row_id = await uow.outbox.add(news, now=NOW)
+        other = await uow.outbox.add(plain, now=NOW)
+        assert row_id is not None and other is not None
+        assert await uow.outbox.claim(row_id)
+        await uow.outbox.mark_undeliverable(row_id, "undeliverable: 7-day window", NOW)
+        assert not await uow.outbox.mark_told_on_paper(other, 9, NOW)
+    async with any_store.read() as uow:
+        stored = await uow.outbox.get(row_id)
+        listed = await uow.outbox.on_paper()
+        about = await uow.outbox.about("petition:TD-2026-0042")
+        untouched = await uow.outbox.get(other)
+    assert stored is not None and stored.status is Status.FAILED
+    assert stored.facts == facts and stored.about == "petition:TD-2026-0042"
+    assert stored.undeliverable_at == NOW and stored.told_on_paper_at is None
+    assert [r.id for r in listed] == [row_id] and [r.id for r in about] == [row_id]
+    assert untouched is not None and untouched.facts is None and untouched.about is None
+    later = NOW + timedelta(hours=3)
+    async with any_store.transaction() as uow:
+        assert await uow.outbox.mark_told_on_paper(row_id, 9, later)
+        assert not await uow.outbox.mark_told_on_paper(row_id, 9, later)
+    async with any_store.read() as uow:
+        done = await uow.outbox.get(row_id)
+        assert await uow.outbox.on_paper() == []
+    assert done is not None and done.told_on_paper_at == later

@@ -400,6 +400,32 @@ _WORKFLOW_SAMPLES: dict[str, Any] = {
 for _key, _value in _WORKFLOW_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
 
+_PAPER_SAMPLES: dict[str, Any] = {
+    # the secretary's paper list and the deliveries in a petition's trail (issue 14)
+    "entries": [
+        {
+            "row_id": 7,
+            "name": HOSTILE,
+            "phone": "0912345678",
+            "place": "Tổ <1>",
+            "news": label("news.events.workflow_resident_update"),
+            "subject": "TD-2026-0042",
+            "since": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+        }
+    ],
+    "marked": {"name": HOSTILE},
+    "delivery_rows": [
+        {
+            "at": datetime(2026, 11, 25, 2, 0, tzinfo=UTC),
+            "recipient": HOSTILE,
+            "news": label("news.events.workflow_resident_update"),
+            "route": label("news.route.zns"),
+        }
+    ],
+}
+for _key, _value in _PAPER_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)
+
 _SOCIAL_SAMPLES: dict[str, Any] = {
     # social groups declared in /hoso and thematic sessions for them (issue #5)
     "social_names": [label("sessions.social.youth"), label("sessions.social.women")],

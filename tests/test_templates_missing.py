@@ -53,6 +53,10 @@ OPTIONAL: tuple[tuple[Any, ...], ...] = (
     ("report_survey_average",),
     ("rate_rows", 0, "percent"),
     ("trail_rows", 0, "detail"),
+    ("entries", 0, "phone"),
+    ("entries", 0, "place"),
+    ("entries", 0, "subject"),
+    ("marked",),
     ("body",),
 )
 
@@ -119,6 +123,8 @@ MAYBE_EMPTY = (
     "overdue_rows",
     "rate_rows",
     "trail_rows",
+    "entries",
+    "delivery_rows",
     "similar_rows",
     "pending_sessions",
     "deadline_items",

@@ -16,6 +16,7 @@ def config(server: FakeZaloServer) -> ZaloConfig:
         app_secret=server.app_secret,
         api_base_url=server.api_base_url,
         oauth_base_url=server.oauth_base_url,
+        zns_base_url=server.zns_base_url,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail, load_settings, load_ward, open_store
+from bot.cli.paper import register as register_paper
 from bot.cli.reports import register as register_reports
 from bot.cli.sessions import session_app
 from bot.cli.zalo import zalo_app
@@ -172,6 +173,7 @@ def demo(
 app.add_typer(session_app, name="session")
 app.add_typer(zalo_app, name="zalo")
 register_reports(app)
+register_paper(app)
 
 
 def main() -> None:

@@ -24,6 +24,7 @@ class Action(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     VIEW_AUDIT_TRAIL = "view_audit_trail"
     PUBLISH_CONCLUSION = "publish_conclusion"
+    REACH_ON_PAPER = "reach_on_paper"
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -43,6 +44,7 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.DECIDE_EXTENSION: frozenset({Role.SECRETARY, Role.ADMIN}),
     Action.VIEW_AUDIT_TRAIL: frozenset({Role.SUPERVISOR, Role.SECRETARY, Role.ADMIN}),
     Action.PUBLISH_CONCLUSION: frozenset({Role.SECRETARY, Role.ADMIN}),
+    Action.REACH_ON_PAPER: frozenset({Role.SECRETARY, Role.ADMIN}),
 }
 
 # Actions an official may take only on items assigned to their own unit.

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from bot.domain.news import NEWS_FACTS
+
 
 class Role(StrEnum):
     """Staff roles; residents are everyone else."""
@@ -106,6 +108,65 @@ class StaffMember(_Strict):
         return found
 
 
+class TemplateKind(StrEnum):
+    OA = "oa"
+    """An OA template message to the person's Zalo account (``/v3.0/oa/message/template``)."""
+    ZNS = "zns"
+    """A ZNS to the person's phone (``{ZALO_ZNS_BASE_URL}/message/template``)."""
+
+
+class ZaloTemplate(_Strict):
+    """A template approved on Zalo for one event: its id, kind, which fact fills each of its
+    parameters, and for ZNS the longest value each parameter takes."""
+
+    template_id: str = Field(min_length=1, max_length=64)
+    kind: TemplateKind
+    params: dict[str, str] = Field(min_length=1)
+    max_length: dict[str, int] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _lengths_name_params(self) -> ZaloTemplate:
+        unknown = sorted(set(self.max_length) - set(self.params))
+        if unknown:
+            raise ValueError(f"max_length nêu tham số không có trong params: {', '.join(unknown)}")
+        if any(n < 2 for n in self.max_length.values()):
+            raise ValueError("max_length của mỗi tham số phải từ 2 ký tự trở lên")
+        return self
+
+
+class ZaloSettings(_Strict):
+    templates: dict[str, ZaloTemplate | list[ZaloTemplate]] = Field(default_factory=dict)
+    """Event → its template(s): an OA template message is tried before a ZNS."""
+
+    @model_validator(mode="after")
+    def _templates_fit_their_events(self) -> ZaloSettings:
+        for event, found in self.templates.items():
+            facts = NEWS_FACTS.get(event)
+            if facts is None:
+                raise ValueError(
+                    f"templates.{event}: không phải tin giao dịch được gửi tin trả phí"
+                    f" (chỉ: {', '.join(sorted(NEWS_FACTS))})"
+                )
+            entries = found if isinstance(found, list) else [found]
+            kinds = [t.kind for t in entries]
+            if len(set(kinds)) != len(kinds):
+                raise ValueError(f"templates.{event}: mỗi loại mẫu (oa, zns) chỉ một lần")
+            for template in entries:
+                missing = sorted(set(template.params.values()) - facts)
+                if missing:
+                    raise ValueError(
+                        f"templates.{event}: dữ kiện không có: {', '.join(missing)}"
+                        f" (có: {', '.join(sorted(facts))})"
+                    )
+        return self
+
+    def for_event(self, event: str) -> list[ZaloTemplate]:
+        """The event's templates, OA template message first."""
+        found = self.templates.get(event, [])
+        entries = found if isinstance(found, list) else [found]
+        return sorted(entries, key=lambda t: t.kind is not TemplateKind.OA)
+
+
 class WardConfig(_Strict):
     ward: WardInfo
     groups: list[ResidentialGroup] = Field(min_length=1)
@@ -113,6 +174,7 @@ class WardConfig(_Strict):
     staff: list[StaffMember] = Field(default_factory=list)
     extra_holidays: list[date] = Field(default_factory=list)
     extra_working_days: list[date] = Field(default_factory=list)
+    zalo: ZaloSettings = Field(default_factory=ZaloSettings)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WardConfig:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.conversation.replies import Buttons
 from bot.domain.addresses import MessageRef
 from bot.domain.files import StoredFile
+from bot.outbox.news import News, news_of
 from messages import render
 
 if TYPE_CHECKING:
@@ -120,6 +121,10 @@ class Notification:
     content: Content
     priority: Priority = Priority.PERSONAL
     broadcast_id: int | None = None
+    facts: Mapping[str, str] | None = None
+    """Transactional news only (bot.domain.news): what a paid template is filled with."""
+    about: str | None = None
+    """The petition or session the news is about (``petition:<code>``), for staff timelines."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +149,11 @@ class OutboxMessage:
     plain_text: bool = False
     broadcast_id: int | None = None
     sent_at: datetime | None = None
+    facts: Mapping[str, str] | None = None
+    about: str | None = None
+    undeliverable_at: datetime | None = None
+    """When every route failed and the news must be taken to the person on paper."""
+    told_on_paper_at: datetime | None = None
 
 
 class AudienceKind(StrEnum):
@@ -300,6 +310,23 @@ class OutboxRepository(Protocol):
 
     async def block_pending(self, channel: str, address: str, error: str) -> int: ...
 
+    async def mark_undeliverable(self, message_id: int, error: str, now: datetime) -> None:
+        """Failed on every route: the row joins the secretary's list of people to reach on
+        paper."""
+        ...
+
+    async def on_paper(self) -> list[OutboxMessage]:
+        """Undeliverable rows nobody has told on paper yet, oldest first."""
+        ...
+
+    async def mark_told_on_paper(self, message_id: int, by: int, now: datetime) -> bool:
+        """False when the row is not on the paper list (any more)."""
+        ...
+
+    async def about(self, subject: str) -> list[OutboxMessage]:
+        """The rows of news about a petition or session (``Notification.about``), oldest first."""
+        ...
+
     async def release_in_flight(self) -> int:
         """sending → pending, for the rows a killed process left behind."""
         ...
@@ -368,8 +395,10 @@ async def enqueue(
 
     ``general`` notices are dropped for residents who muted them (/thongbao); the ones about
     their own petition, registration or session must pass ``general=False``. A recipient known to
-    be unreachable gets a row already marked blocked, so the sender can count it.
+    be unreachable gets a row already marked blocked, so the sender can count it. A personal
+    row of transactional news keeps its facts (:mod:`bot.outbox.news`) for a paid fallback.
     """
+    news = news_of(event, context or {}) if priority is Priority.PERSONAL else None
     content = Content(
         text=render(event, **(context or {})),
         kind=kind,
@@ -386,6 +415,7 @@ async def enqueue(
         content=content,
         priority=priority,
         general=general,
+        news=news,
     )
 
 
@@ -401,6 +431,7 @@ async def enqueue_content(
     general: bool = False,
     channel: str | None = None,
     address: str | None = None,
+    news: News | None = None,
 ) -> Enqueued:
     """Queue already rendered content; ``channel``/``address`` pin the account (a direct reply
     goes back where the person wrote from), otherwise the person's best account is used."""
@@ -415,7 +446,17 @@ async def enqueue_content(
             reachable = reachable and accounts[0].reachable
         else:
             channel, address, reachable = "", "", False
-    note = Notification(event, person_id, channel, address, key, content, priority)
+    note = Notification(
+        event,
+        person_id,
+        channel,
+        address,
+        key,
+        content,
+        priority,
+        facts=news.facts if news is not None else None,
+        about=news.about if news is not None else None,
+    )
     if not reachable:
         added = await uow.outbox.add(
             note, now=now, status=Status.BLOCKED, last_error="recipient unreachable"

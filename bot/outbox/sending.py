@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.outbox.queue import Broadcast, Content, Tally
+from bot.outbox.queue import Broadcast, Content, OutboxMessage, Tally
 from bot.settings import Settings
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "Blocked",
     "DeliveryConfig",
     "Elsewhere",
+    "Fallback",
     "Pacer",
     "ParseError",
     "ProgressView",
@@ -30,6 +31,8 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Sent:
     message_id: str | int
+    route: str | None = None
+    """How it went when not as the worker's channel's own message (``zalo_template``, ``zns``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,13 @@ class Sender(Protocol):
     async def edit(self, address: str, message_id: str, content: Content) -> SendResult:
         """Replace the text (and inline keyboard) of a message the bot sent earlier."""
         ...
+
+
+class Fallback(Protocol):
+    """A channel's other ways to deliver a row its own message could not (Zalo outside the
+    7-day window: an OA template message, then a ZNS); None when none applies or all failed."""
+
+    async def deliver(self, row: OutboxMessage) -> SendResult | None: ...
 
 
 @dataclass(frozen=True, slots=True)

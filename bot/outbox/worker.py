@@ -41,6 +41,7 @@ from bot.outbox.sending import (
     Blocked,
     DeliveryConfig,
     Elsewhere,
+    Fallback,
     Pacer,
     ParseError,
     ProgressView,
@@ -71,8 +72,10 @@ class DeliveryWorker:
         progress_view: ProgressView | None = None,
         rng: Callable[[], float] = random.random,
         channel: str = "telegram",
+        fallback: Fallback | None = None,
     ) -> None:
         self.channel = channel
+        self._fallback = fallback
         self._store = store
         self._clock = clock
         self._sender = sender
@@ -289,6 +292,8 @@ class DeliveryWorker:
             try:
                 content = await self._attach(content)
                 result = await self._sender.send(row.address, content)
+                if isinstance(result, Elsewhere) and self._fallback is not None:
+                    result = await self._fallback.deliver(row) or result
             except Exception as exc:
                 log.exception("sender raised on outbox row %s", row.id)
                 result = Transient(f"{type(exc).__name__}: {exc}")
@@ -336,8 +341,8 @@ class DeliveryWorker:
         now = self._clock.now()
         async with self._store.transaction() as uow:
             match result:
-                case Sent(message_id):
-                    await uow.outbox.mark_sent(row.id, self.channel, str(message_id), now)
+                case Sent(message_id, route):
+                    await uow.outbox.mark_sent(row.id, route or self.channel, str(message_id), now)
                 case RetryAfter(seconds):
                     until = now + timedelta(seconds=seconds)
                     await uow.outbox.reschedule(row.id, until, f"429: retry after {seconds:g}s")

@@ -14,6 +14,7 @@ import aiohttp
 from bot.channels.base import ChannelState, Endpoint, WebhookAnswer
 from bot.channels.zalo.client import ZaloClient, ZaloConfig
 from bot.channels.zalo.documents import LinkPublisher
+from bot.channels.zalo.fallback import WindowFallback
 from bot.channels.zalo.inbound import CHANNEL
 from bot.channels.zalo.receiver import ZaloReceiver
 from bot.channels.zalo.sender import ZaloSender
@@ -40,6 +41,7 @@ def zalo_config(settings: Settings) -> ZaloConfig:
         app_secret=settings.secret("zalo_app_secret"),
         api_base_url=settings.zalo_api_base_url,
         oauth_base_url=settings.zalo_oauth_base_url,
+        zns_base_url=settings.zalo_zns_base_url,
     )
 
 
@@ -87,6 +89,7 @@ class ZaloChannel:
             DeliveryConfig.from_settings(settings, global_rate=settings.zalo_rate_per_minute / 60),
             progress_view=progress_view(services.ward),
             channel=self.name,
+            fallback=WindowFallback(client, services.store, services.ward.zalo, services.ward.tz),
         )
         await self._worker.start()
         self._pending = asyncio.create_task(self.receiver.handle_pending(), name="zalo-pending")

@@ -50,6 +50,7 @@ class ZaloConfig:
     app_secret: str
     api_base_url: str = "https://openapi.zalo.me"
     oauth_base_url: str = "https://oauth.zaloapp.com"
+    zns_base_url: str = "https://business.openapi.zalo.me"
     timeout: float = 15.0
 
 
@@ -186,12 +187,15 @@ class ZaloClient:
         json_body: Mapping[str, Any] | None = None,
         form: aiohttp.FormData | None = None,
         params: Mapping[str, str] | None = None,
+        base_url: str | None = None,
     ) -> dict[str, Any]:
-        """``data`` of a successful call; refreshes the token once when Zalo refuses it."""
+        """``data`` of a successful call; refreshes the token once when Zalo refuses it
+        (-216/-220 on the OA API, -124 on ZNS)."""
         pair = await self._pair()
+        url = f"{base_url or self.config.api_base_url}{path}"
         for attempt in (1, 2):
             try:
-                return await self._call_once(method, path, pair, json_body, form, params)
+                return await self._call_once(method, url, pair, json_body, form, params)
             except ZaloApiError as exc:
                 if exc.code not in TOKEN_ERRORS or attempt == 2:
                     raise
@@ -201,13 +205,12 @@ class ZaloClient:
     async def _call_once(
         self,
         method: str,
-        path: str,
+        url: str,
         pair: TokenPair,
         json_body: Mapping[str, Any] | None,
         form: aiohttp.FormData | None,
         params: Mapping[str, str] | None,
     ) -> dict[str, Any]:
-        url = f"{self.config.api_base_url}{path}"
         try:
             async with self._http.request(
                 method,
@@ -241,6 +244,38 @@ class ZaloClient:
             json_body={"recipient": {"user_id": user_id}, "message": message},
         )
         return str(data.get("message_id", ""))
+
+    async def send_template(
+        self, user_id: str, template_id: str, template_data: Mapping[str, str]
+    ) -> str:
+        """An OA template message (allowed outside the 7-day window); its message id."""
+        data = await self.call(
+            "POST",
+            "/v3.0/oa/message/template",
+            json_body={
+                "user_id": user_id,
+                "template_id": template_id,
+                "template_data": dict(template_data),
+            },
+        )
+        return str(data.get("message_id", ""))
+
+    async def send_zns(
+        self, phone: str, template_id: str, template_data: Mapping[str, str], tracking_id: str
+    ) -> str:
+        """A ZNS to ``phone`` (``84…``); its message id."""
+        data = await self.call(
+            "POST",
+            "/message/template",
+            json_body={
+                "phone": phone,
+                "template_id": template_id,
+                "template_data": dict(template_data),
+                "tracking_id": tracking_id,
+            },
+            base_url=self.config.zns_base_url,
+        )
+        return str(data.get("msg_id", ""))
 
     async def upload(self, kind: str, data: bytes, filename: str, mime: str) -> str:
         """Upload an image (``kind`` "image": jpg/png ≤ 1 MB) or a file (PDF/DOC/DOCX/CSV ≤ 5 MB);

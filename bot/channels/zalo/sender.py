@@ -4,8 +4,9 @@ client, Zalo's answers mapped to what the delivery worker understands.
 Zalo has no edits, so a broadcast's progress message cannot be kept current there (the worker
 only edits progress on the channel it was shown on). A refused token is refreshed by the client;
 a token that cannot be refreshed leaves rows waiting (transient) until an admin reconnects, so
-nothing is lost. Outside the 7-day customer-service window a personal row moves to the person's
-other channel (the worker does it); the paid fallbacks (OA template, ZNS) are not built yet.
+nothing is lost. Outside the 7-day customer-service window the answer is ``Elsewhere``: the worker
+tries the paid routes for transactional news (bot/channels/zalo/fallback.py), then the person's
+other channel, then the secretary's paper list (bot/outbox/routing.py).
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ __all__ = [
     "USER_REFUSED",
     "ZNS_INVALID_PHONE",
     "ZNS_INVALID_TEMPLATE",
+    "ZNS_OUT_OF_QUOTA",
+    "ZNS_TEMPLATE_DATA_INVALID",
     "ZNS_TOKEN_INVALID",
     "message_for",
 ]
@@ -35,6 +37,10 @@ __all__ = [
 RATE_LIMITED = -32
 ZNS_INVALID_PHONE = -108
 ZNS_INVALID_TEMPLATE = -109
+ZNS_TEMPLATE_DATA_INVALID = -112
+"""zalo.cloud's ZNS error table: template data invalid (a parameter missing or too long)."""
+ZNS_OUT_OF_QUOTA = -115
+"""Reported (the ZNS account's balance or daily quota is used up); the number is not confirmed."""
 ZNS_TOKEN_INVALID = -124
 INVALID_PARAMS = -201
 TOO_LONG = -210
@@ -60,6 +66,8 @@ DEFAULT_MESSAGES: dict[int, str] = {
     RATE_LIMITED: "The application has exceeded its request rate limit",
     ZNS_INVALID_PHONE: "Phone number invalid",
     ZNS_INVALID_TEMPLATE: "Template id is invalid",
+    ZNS_TEMPLATE_DATA_INVALID: "Template data invalid",
+    ZNS_OUT_OF_QUOTA: "Out of quota",
     ZNS_TOKEN_INVALID: "Access token invalid",
     INVALID_PARAMS: "Parameters are invalid",
     TOO_LONG: "Parameter exceeds the maximum length",

@@ -217,6 +217,8 @@ def _target(body: dict[str, Any]) -> str | None:
     recipient = body.get("recipient")
     if isinstance(recipient, dict) and recipient.get("user_id") is not None:
         return str(recipient["user_id"])
+    if body.get("user_id") is not None:
+        return str(body["user_id"])
     phone = body.get("phone")
     return str(phone) if phone is not None else None
 

@@ -11,8 +11,11 @@ Limits: text 2,000 characters (-210), at most 5 buttons (-201), button titles 10
 payloads 1,000 characters (-210). The 7-day rule answers -230 (Poto_platform's observed code).
 
 Differences from the real API: ``/v3.0/oa/message/template`` is the spec's stand-in for OA
-template messages (the real OA has ``/message/transaction`` and ``/message/promotion``), and
-an unknown ``user_id`` answers -201.
+template messages (``{user_id, template_id, template_data}``; the real OA has
+``/message/transaction`` and ``/message/promotion``), and an unknown ``user_id`` answers -201.
+ZNS templates registered with :meth:`Messenger.zns_template` have their parameters checked
+(missing or longer than the template allows: -112; an unregistered id once any is registered:
+-109); past the daily quota ZNS answers -115.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ from .codes import (
     USER_INACTIVE_45_DAYS,
     ZNS_INVALID_PHONE,
     ZNS_INVALID_TEMPLATE,
+    ZNS_OUT_OF_QUOTA,
+    ZNS_TEMPLATE_DATA_INVALID,
 )
 from .media import MediaStore
 from .models import Button, MediaItem, OaMessage, ZaloError, ZnsMessage
@@ -106,12 +111,15 @@ class Messenger:
         self.sent: list[OaMessage] = []
         self.templates: list[OaMessage] = []
         self.zns: dict[str, list[ZnsMessage]] = defaultdict(list)
+        self.zns_templates: dict[str, dict[str, int]] = {}
 
     # ----- recipients ---------------------------------------------------------------------
 
     def recipient(self, body: dict[str, Any]) -> ZaloUser:
-        recipient = _obj(body.get("recipient"), "recipient")
-        user_id = recipient.get("user_id")
+        if "user_id" in body and "recipient" not in body:
+            user_id = body.get("user_id")
+        else:
+            user_id = _obj(body.get("recipient"), "recipient").get("user_id")
         if not isinstance(user_id, str | int) or not str(user_id):
             raise _bad("recipient.user_id is required")
         user = self.users.get(str(user_id))
@@ -246,6 +254,25 @@ class Messenger:
 
     # ----- ZNS ----------------------------------------------------------------------------
 
+    def zns_template(self, template_id: str, limits: dict[str, int]) -> None:
+        """Register an approved ZNS template: each parameter and its maximum length."""
+        self.zns_templates[template_id] = dict(limits)
+
+    def _check_zns_data(self, template_id: str, data: dict[str, Any]) -> None:
+        if not self.zns_templates:
+            return
+        limits = self.zns_templates.get(template_id)
+        if limits is None:
+            raise ZaloError(ZNS_INVALID_TEMPLATE)
+        for name, limit in limits.items():
+            value = data.get(name)
+            if not isinstance(value, str | int | float) or not str(value):
+                raise ZaloError(ZNS_TEMPLATE_DATA_INVALID, f"Template data invalid: {name}")
+            if len(str(value)) > limit:
+                raise ZaloError(
+                    ZNS_TEMPLATE_DATA_INVALID, f"Template data invalid: {name} exceeds {limit}"
+                )
+
     def send_zns(self, body: dict[str, Any]) -> dict[str, Any]:
         phone = str(body.get("phone") or "")
         if not _PHONE.fullmatch(phone):
@@ -254,6 +281,9 @@ class Messenger:
         if not isinstance(template_id, str | int) or not str(template_id):
             raise ZaloError(ZNS_INVALID_TEMPLATE)
         data = _obj(body.get("template_data", {}), "template_data")
+        self._check_zns_data(str(template_id), data)
+        if sum(len(records) for records in self.zns.values()) >= self.zns_daily_quota:
+            raise ZaloError(ZNS_OUT_OF_QUOTA)
         tracking = body.get("tracking_id")
         record = ZnsMessage(
             msg_id=self._new_id(),

@@ -251,6 +251,20 @@ class FakeZaloServer:
     def zns_messages(self, phone: str) -> list[ZnsMessage]:
         return list(self._messenger.zns.get(phone, []))
 
+    def zns_template(self, template_id: str, **limits: int) -> None:
+        """Register an approved ZNS template with its parameters' maximum lengths; once any
+        is registered, ZNS checks every send against them (-109, -112)."""
+        self._messenger.zns_template(template_id, limits)
+
+    @property
+    def zns_daily_quota(self) -> int:
+        return self._messenger.zns_daily_quota
+
+    @zns_daily_quota.setter
+    def zns_daily_quota(self, quota: int) -> None:
+        """Past this many ZNS in all, a send answers -115 (out of quota)."""
+        self._messenger.zns_daily_quota = quota
+
     @property
     def window_error_code(self) -> int:
         """What a send outside the 7-day window answers (-230; -232 is the other code seen)."""

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.domain.deadlines import DeadlineKind
+from bot.domain.news import ROUTES
 from bot.domain.people import ChatState
 from bot.domain.permissions import Action
 from bot.domain.petitions import Petition
 from bot.domain.ports import UnitOfWork
 from bot.domain.workflow import Item, UnitRate
+from bot.outbox.news import petition_about
+from bot.outbox.queue import OutboxMessage
+from bot.outbox.queue import Status as OutboxStatus
 from bot.usecases.workflow._shared import Result, WorkflowBase
 from messages import label
 
@@ -36,10 +40,21 @@ class TrailLine:
 
 
 @dataclass(frozen=True, slots=True)
+class DeliveryLine:
+    """One notification about the petition and how it reached its recipient (staff only)."""
+
+    at: datetime
+    recipient: str
+    news: str
+    route: str
+
+
+@dataclass(frozen=True, slots=True)
 class Trail:
     result: Result
     item: Item | None = None
     lines: tuple[TrailLine, ...] = ()
+    deliveries: tuple[DeliveryLine, ...] = ()
 
 
 class OversightMixin(WorkflowBase):
@@ -106,7 +121,16 @@ class OversightMixin(WorkflowBase):
                         entry.at, actor, trail_label(entry.action), str(detail) if detail else None
                     )
                 )
-        return Trail(Result.DONE, item, tuple(lines))
+            deliveries = [
+                DeliveryLine(
+                    row.sent_at or row.created_at,
+                    await self._actor_name(uow, row.person_id, item.petition, names),
+                    news_label(row.event),
+                    route_label(row),
+                )
+                for row in await uow.outbox.about(petition_about(item.petition.code))
+            ]
+        return Trail(Result.DONE, item, tuple(lines), tuple(deliveries))
 
     async def _actor_name(
         self, uow: UnitOfWork, actor_id: int | None, petition: Petition, names: dict[int, str]
@@ -122,6 +146,24 @@ class OversightMixin(WorkflowBase):
             else:
                 names[actor_id] = str(actor_id)
         return names[actor_id]
+
+
+def news_label(event: str) -> str:
+    try:
+        return label(f"news.events.{event}")
+    except KeyError:
+        return event
+
+
+def route_label(row: OutboxMessage) -> str:
+    """«qua Zalo», «qua tin mẫu Zalo», «qua ZNS», «qua Telegram», or why it has not arrived."""
+    if row.status is OutboxStatus.SENT and row.delivered_channel in ROUTES:
+        return label(f"news.route.{row.delivered_channel}")
+    if row.undeliverable_at is not None:
+        return label("news.route.told_on_paper" if row.told_on_paper_at else "news.route.paper")
+    if row.status in (OutboxStatus.PENDING, OutboxStatus.SENDING):
+        return label("news.route.waiting")
+    return label("news.route.failed")
 
 
 def trail_label(action: str) -> str:
