@@ -116,7 +116,7 @@ class SqliteLinks:
         self, channel: str, external_id: str, since: datetime
     ) -> Sequence[datetime]:
         rows = await self.conn.execute_fetchall(
-            "SELECT at FROM link_wrong_tries WHERE channel = ? AND external_id = ? AND at >= ?"
+            "SELECT at FROM link_wrong_tries WHERE channel = ? AND external_id = ? AND at > ?"
             " ORDER BY at",
             (channel, external_id, to_db_time(since)),
         )

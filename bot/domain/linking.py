@@ -103,7 +103,7 @@ class LinkRepository(Protocol):
     async def wrong_tries_since(
         self, channel: str, external_id: str, since: datetime
     ) -> Sequence[datetime]:
-        """When the account typed a wrong code since ``since``, oldest first."""
+        """When the account typed a wrong code after ``since``, oldest first."""
         ...
 
     async def merge_persons(self, absorbed: int, survivor: int) -> Mapping[str, int]:

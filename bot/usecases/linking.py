@@ -142,15 +142,15 @@ class Linking:
                 await uow.chat_states.clear(person_id)
                 return LinkResult(LinkOutcome.NOT_A_CODE)
             found = await uow.links.find_code(code_hash(typed))
+            if found is not None and found.person_id == person_id:
+                await uow.chat_states.clear(person_id)
+                return LinkResult(LinkOutcome.ALREADY_LINKED)
             refused = _refusal(found, now)
             if refused is not None:
                 return await self._wrong_try(uow, refused, person_id, channel, external_id, now)
             assert found is not None
             survivor = found.person_id
             shown = await uow.accounts.get(found.channel, found.external_id)
-            if survivor == person_id:
-                await uow.chat_states.clear(person_id)
-                return LinkResult(LinkOutcome.ALREADY_LINKED)
             if found.channel == channel:
                 await uow.chat_states.clear(person_id)
                 return LinkResult(LinkOutcome.SAME_CHANNEL, shown_on=found.channel)
