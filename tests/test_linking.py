@@ -334,3 +334,14 @@ async def _count(store: SqliteStore, column: str, person: int) -> int:
             f"SELECT COUNT(*) FROM {table} WHERE {name} = ?", (person,)
         )
     return int(next(iter(rows))[0])
+
+
+async def test_a_forged_link_button_from_someone_not_registered_issues_nothing(
+    services: Services, store: SqliteStore
+) -> None:
+    stranger = await person_for(services, ZALO, ZALO_ID)
+    result = await Linking(services).issue(stranger, ZALO, ZALO_ID)
+    assert result.outcome is LinkOutcome.NOT_REGISTERED and result.code is None
+    async with store.read() as uow:
+        rows = await uow.conn.execute_fetchall("SELECT COUNT(*) FROM link_codes")
+    assert next(iter(rows))[0] == 0
