@@ -164,45 +164,59 @@ class Linking:
             ):
                 await uow.chat_states.clear(person_id)
                 return LinkResult(LinkOutcome.STAFF)
-            await uow.links.mark_used(survivor, now)
-            await uow.chat_states.clear(person_id)
             moved_accounts = [
                 (a.channel, a.external_id) for a in await uow.accounts.of_person(person_id)
             ]
-            moved = await self._merge(uow, person_id, survivor, moved_accounts, now)
-            await audit(
-                uow,
-                self.s,
-                actor_id=person_id,
-                action="person.merged",
-                subject_type="person",
-                subject_id=survivor,
-                absorbed=person_id,
-                survivor=survivor,
-                shown_on=found.channel,
-                typed_on=channel,
-                moved={k: v for k, v in moved.items() if v},
-            )
-            await enqueue_content(
-                uow,
-                now=now,
-                event="link_done_other",
-                person_id=survivor,
-                key=f"link:{survivor}:{person_id}:{found.issued_at.isoformat()}",
-                content=Content(
-                    render(
-                        "link_done_other",
-                        app_name=label(f"link.apps.{channel}"),
-                        linked_at=now,
-                        tz=self.s.ward.ward.timezone,
-                    )
-                ),
-                channel=found.channel,
-                address=found.external_id,
-            )
+            moved = await self._link(uow, found, person_id, moved_accounts, channel, now)
         for account in moved_accounts:
             self.s.known_accounts.pop(account, None)
         return LinkResult(LinkOutcome.LINKED, shown_on=found.channel, moved=moved)
+
+    async def _link(
+        self,
+        uow: UnitOfWork,
+        found: LinkCode,
+        person_id: int,
+        accounts: list[tuple[str, str]],
+        channel: str,
+        now: datetime,
+    ) -> dict[str, int]:
+        """The code is good: use it up, merge, audit, and tell the account that showed it."""
+        survivor = found.person_id
+        await uow.links.mark_used(survivor, now)
+        await uow.chat_states.clear(person_id)
+        moved = await self._merge(uow, person_id, survivor, accounts, now)
+        await audit(
+            uow,
+            self.s,
+            actor_id=person_id,
+            action="person.merged",
+            subject_type="person",
+            subject_id=survivor,
+            absorbed=person_id,
+            survivor=survivor,
+            shown_on=found.channel,
+            typed_on=channel,
+            moved={k: v for k, v in moved.items() if v},
+        )
+        await enqueue_content(
+            uow,
+            now=now,
+            event="link_done_other",
+            person_id=survivor,
+            key=f"link:{survivor}:{person_id}:{found.issued_at.isoformat()}",
+            content=Content(
+                render(
+                    "link_done_other",
+                    app_name=label(f"link.apps.{channel}"),
+                    linked_at=now,
+                    tz=self.s.ward.ward.timezone,
+                )
+            ),
+            channel=found.channel,
+            address=found.external_id,
+        )
+        return moved
 
     async def _merge(
         self,
