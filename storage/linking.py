@@ -25,7 +25,7 @@ REMOVED = "removed"
 """Dropped: the survivor's own row stands (its resident record is saved merged by the use case;
 the absorbed person's link code cannot be used any more)."""
 KEPT = "kept"
-"""Left as it is: history that cites the absorbed id (the ``person.merged`` audit entry maps it)."""
+"""Left as it is: the absorbed id stays reserved (the ``person.merged`` audit entry names it)."""
 REFUSED = "refused"
 """A staff member is never absorbed: the use case refuses before the merge."""
 
@@ -35,7 +35,9 @@ PERSON_COLUMNS: Mapping[str, str] = {
     "residents.person_id": REMOVED,
     "staff.person_id": REFUSED,
     "chat_states.user_id": MERGED,
-    "audit_log.actor_id": KEPT,
+    # who did it is now the survivor, so a petition's audit trail still shows «Người dân» for
+    # what its author did; entries *about* the absorbed person (subject_id) keep its id
+    "audit_log.actor_id": MOVED,
     "broadcasts.created_by": MOVED,
     "broadcasts.cancelled_by": MOVED,
     "outbox.person_id": MOVED,
