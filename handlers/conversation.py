@@ -15,6 +15,7 @@ from bot.domain.people import ChatState, Consent
 from bot.usecases import broadcast as broadcast_uc
 from bot.usecases import conclusion as conclusion_uc
 from bot.usecases import dossier as dossier_uc
+from bot.usecases import linking as linking_uc
 from bot.usecases import onboarding as onboarding_uc
 from bot.usecases import petitions as petitions_uc
 from bot.usecases import profile as profile_uc
@@ -24,6 +25,7 @@ from bot.usecases.conversation import CancelOutcome, Conversation
 from handlers import (
     broadcast,
     conclusion,
+    linking,
     onboarding,
     petitions,
     profile,
@@ -52,6 +54,7 @@ TEXT_HANDLERS: dict[str, FlowHandler] = {
     conclusion_uc.FLOW: conclusion.on_text,
     survey_uc.FLOW: survey.on_text,
     dossier_uc.FLOW: reports.on_text,
+    linking_uc.FLOW: linking.on_text,
 }
 CONTACT_HANDLERS: dict[str, FlowHandler] = {
     onboarding_uc.FLOW: onboarding.on_contact,

@@ -70,6 +70,7 @@ async def present(turn: Turn, result: Result) -> None:
                     [(label("profile.edit_group"), "pf:group")],
                     [(label("social_groups.mine"), "pf:social")],
                     [(label("profile.edit_phone"), "pf:phone")],
+                    [(label("link.button"), "lk:new")],
                     [(label("profile.delete"), "pf:delete")],
                     [(label("menu.back"), "m:home")],
                 ],

@@ -23,6 +23,7 @@ from storage.channels import SqliteInbox, SqliteTokens
 from storage.codec import to_db_time
 from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
 from storage.files import SqliteFiles
+from storage.linking import SqliteLinks
 from storage.outbox import SqliteBroadcasts, SqliteOutbox
 from storage.people import (
     SqliteAccounts,
@@ -194,6 +195,10 @@ class SqliteUnitOfWork:
     @property
     def accounts(self) -> SqliteAccounts:
         return SqliteAccounts(self.conn)
+
+    @property
+    def links(self) -> SqliteLinks:
+        return SqliteLinks(self.conn)
 
     @property
     def inbox(self) -> SqliteInbox:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.channels import TokenPair
+from bot.domain.linking import LinkCode
 from bot.domain.people import (
     Account,
     AuditEntry,
@@ -376,3 +377,46 @@ async def test_outbox_news_facts_undeliverable_and_told_on_paper(any_store: Stor
         done = await uow.outbox.get(row_id)
         assert await uow.outbox.on_paper() == []
     assert done is not None and done.told_on_paper_at == later
+
+
+async def test_link_codes_wrong_tries_and_the_merge_of_two_persons(any_store: Store) -> None:
+    later = NOW + timedelta(minutes=1)
+    async with any_store.transaction() as uow:
+        await uow.accounts.new_person(NOW, wanted_id=10)
+        await uow.accounts.new_person(NOW, wanted_id=20)
+        await uow.accounts.new_person(NOW, wanted_id=30)
+        await uow.accounts.link(Account("telegram", "10", 10, True, None, NOW))
+        await uow.accounts.link(Account("zalo", "z20", 20, True, None, NOW))
+        await uow.staff.save(StaffRecord(30, "Cán bộ", Role.SECRETARY))
+        await uow.links.replace_code(LinkCode(10, "h1", "telegram", "10", NOW, later))
+        await uow.links.replace_code(LinkCode(10, "h2", "telegram", "10", later, later))
+        await uow.links.replace_code(LinkCode(20, "h2", "zalo", "z20", NOW, later))
+        await uow.links.mark_used(20, later)
+        for minute in (0, 1, 2):
+            await uow.links.record_wrong_try("zalo", "z20", NOW + timedelta(minutes=minute))
+        await uow.residents.save(resident(20, full_name="Lan"))
+        await uow.chat_states.put(ChatState(10, "petition", "content", {"a": 1}, NOW))
+        await uow.chat_states.put(ChatState(20, "link", "code", {}, NOW))
+    async with any_store.read() as uow:
+        assert await uow.links.find_code("h1") is None
+        newest = await uow.links.find_code("h2")
+        other = await uow.links.wrong_tries_since("zalo", "other", NOW - timedelta(hours=1))
+        tries = await uow.links.wrong_tries_since("zalo", "z20", NOW)
+    assert newest == LinkCode(10, "h2", "telegram", "10", later, later)
+    assert other == [] and tries == [NOW + timedelta(minutes=1), NOW + timedelta(minutes=2)]
+
+    async with any_store.transaction() as uow:
+        moved = await uow.links.merge_persons(20, 10)
+    assert moved["chat_states.user_id"] == 0 and moved["residents.person_id"] == 1
+    async with any_store.read() as uow:
+        accounts = await uow.accounts.of_person(10)
+        state = await uow.chat_states.get(10)
+        gone = (await uow.residents.get(20), await uow.chat_states.get(20))
+    assert {(a.channel, a.external_id) for a in accounts} == {("telegram", "10"), ("zalo", "z20")}
+    assert state is not None and state.flow == "petition" and gone == (None, None)
+    with pytest.raises(ValueError):
+        async with any_store.transaction() as uow:
+            await uow.links.merge_persons(30, 10)
+    with pytest.raises(ValueError):
+        async with any_store.transaction() as uow:
+            await uow.links.merge_persons(10, 10)

@@ -432,6 +432,20 @@ _SOCIAL_SAMPLES: dict[str, Any] = {
     "done_label": label("social_groups.done"),
     "social_name": label("sessions.social.youth"),
     "broadcast_label": label("staff_menu.broadcast"),
+    # linking a person's Telegram and Zalo accounts (issue 14)
+    "link_code": "042917",
+    "expires_at": datetime(2026, 11, 25, 2, 10, tzinfo=UTC),
+    "linked_at": datetime(2026, 11, 25, 2, 3, tzinfo=UTC),
+    "retry_at": datetime(2026, 11, 25, 3, 0, tzinfo=UTC),
+    "profile_label": label("menu.profile"),
+    "button_label": label("link.button"),
+    "enter_label": label("link.enter"),
+    "new_code_label": label("link.new_code"),
+    "home_label": label("menu.back"),
+    "app_name": label("link.apps.zalo"),
+    "petitions": 3,
+    "tries_left": 2,
+    "max_tries": 5,
 }
 for _key, _value in _SOCIAL_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)

@@ -14,6 +14,7 @@ from typing import Protocol
 from bot.domain.channels import InboxRepository, TokenRepository
 from bot.domain.deadlines import ConclusionRepository, DeadlineRepository, SurveyRepository
 from bot.domain.files import FileRepository
+from bot.domain.linking import LinkRepository
 from bot.domain.people import Account, AuditEntry, ChatState, Resident, StaffRecord
 from bot.domain.petitions import PetitionRepository
 from bot.domain.reporting import ReportRepository
@@ -100,6 +101,9 @@ class UnitOfWork(Protocol):
 
     @property
     def accounts(self) -> AccountRepository: ...
+
+    @property
+    def links(self) -> LinkRepository: ...
 
     @property
     def inbox(self) -> InboxRepository: ...
