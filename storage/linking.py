@@ -41,6 +41,7 @@ PERSON_COLUMNS: Mapping[str, str] = {
     "broadcasts.created_by": MOVED,
     "broadcasts.cancelled_by": MOVED,
     "outbox.person_id": MOVED,
+    "outbox.told_on_paper_by": MOVED,
     "sessions.created_by": MOVED,
     "session_registrations.user_id": MERGED,
     "petitions.author_id": MOVED,

@@ -258,7 +258,8 @@ SEED = [
     "INSERT INTO broadcasts (created_by, created_at, status, audience_kind, body, recipients,"
     " cancelled_by) VALUES (:a, :t, 'cancelled', 'ward', 'b', 1, :a)",
     "INSERT INTO outbox (event, person_id, channel, address, text, idempotency_key, priority,"
-    " next_attempt_at, created_at) VALUES ('e', :a, 'zalo', 'z', 't', 'k1', 0, :t, :t)",
+    " next_attempt_at, created_at, told_on_paper_by)"
+    " VALUES ('e', :a, 'zalo', 'z', 't', 'k1', 0, :t, :t, :a)",
     "INSERT INTO sessions (id, kind, title, host, form, starts_at, audience, status, created_by,"
     " created_at, updated_at) VALUES (1, 'weekly', 's', 'chair', 'direct', :t, 'ward',"
     " 'published', :a, :t, :t)",
