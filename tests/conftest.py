@@ -19,6 +19,8 @@ from bot.runtime.local import running
 from bot.settings import Settings
 from storage.sqlite import SqliteStore
 
+pytest_plugins = ["tests.browser"]
+
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "nghedannoi_bot"

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
+from playwright.async_api import Page
 
 from bot.clock import ManualClock
 from bot.domain.ward import WardConfig
@@ -45,3 +46,20 @@ async def test_a_link_opens_the_file_until_it_expires(
                 assert (
                     resp.status == 404 and "Liên kết này không còn dùng được" in await resp.text()
                 )
+
+
+async def test_a_browser_opens_the_expired_link_page(
+    tg: FakeTelegramServer,
+    ward: WardConfig,
+    store: SqliteStore,
+    clock: ManualClock,
+    tmp_path: Path,
+    page: Page,
+) -> None:
+    settings = make_settings(tg, tmp_path, web_listen="127.0.0.1", web_port=0)
+    async with Runtime(settings, ward, [], clock=clock, store=store) as runtime:
+        assert runtime.web is not None
+        response = await page.goto(f"{runtime.web.url}/f/unknown/lich.ics")
+        assert response is not None and response.status == 404
+        assert await page.get_attribute("html", "lang") == "vi"
+        assert "Liên kết này không còn dùng được" in await page.inner_text("body")
