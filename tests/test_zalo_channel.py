@@ -175,3 +175,23 @@ def test_a_map_pin_becomes_the_address_and_a_maps_link() -> None:
     assert message_body(photo[0], attachment_id="att1")["attachment"]["payload"]["elements"] == [
         {"media_type": "image", "attachment_id": "att1"}
     ]
+
+
+def test_files_zalo_refuses_become_a_note_and_images_go_as_images() -> None:
+    """Zalo's file upload takes PDF, DOC, DOCX and CSV only: a calendar .ics or a spreadsheet
+    is not sent but explained (never a silent failure); a PNG poster sent as a document goes
+    through the image upload instead; a PDF stays a file."""
+
+    def reply(name: str) -> Reply:
+        media = Media(MediaKind.DOCUMENT, data=b"x", filename=name)
+        return Reply("Giấy mời đối thoại", media=media)
+
+    (ics,) = messages_for(reply("doi-thoai-1.ics"))
+    assert ics.media_kind is None and "Giấy mời đối thoại" in ics.text
+    assert "không nhận tệp lịch" in ics.text and "doi-thoai-1.ics" in ics.text
+    (xlsx,) = messages_for(reply("bao-cao.xlsx"))
+    assert xlsx.media_kind is None and "Telegram" in xlsx.text and "bao-cao.xlsx" in xlsx.text
+    poster, caption = messages_for(reply("ap-phich-1.png"))
+    assert poster.media_kind is MediaKind.PHOTO and caption.text == "Giấy mời đối thoại"
+    pdf, _ = messages_for(reply("ap-phich-1.pdf"))
+    assert pdf.media_kind is MediaKind.DOCUMENT

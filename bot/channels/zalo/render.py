@@ -12,13 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conversation.replies import Button, ButtonKind, Capabilities, split_text, to_plain
-from bot.conversation.turn import MediaKind, Reply
+from bot.conversation.replies import (
+    Button,
+    ButtonKind,
+    Capabilities,
+    extension,
+    split_text,
+    to_plain,
+)
+from bot.conversation.turn import Media, MediaKind, Reply
 from messages import render
 
 __all__ = ["CAPABILITIES", "MAX_BUTTONS", "ZaloMessage", "message_body", "messages_for"]
 
 MAX_BUTTONS = 5
+IMAGE_TYPES = frozenset({"jpg", "jpeg", "png"})
+"""What Zalo's image upload takes; such a file is sent as an image (Zalo refuses it as a file)."""
 CAPABILITIES = Capabilities(
     name="zalo",
     text_limit=2000,
@@ -30,6 +39,7 @@ CAPABILITIES = Capabilities(
     typed_buttons=frozenset(
         {ButtonKind.PAYLOAD, ButtonKind.URL, ButtonKind.CALL, ButtonKind.ASK_CONTACT}
     ),
+    file_types=frozenset({"pdf", "doc", "docx", "csv"}),
 )
 
 
@@ -83,10 +93,18 @@ def messages_for(reply: Reply) -> list[ZaloMessage]:
             longitude=media.longitude,
         )
         text = f"{text}\n\n{to_plain(pin)}".strip()
+    elif media is not None and _refused(media):
+        note = to_plain(
+            render("zalo_file_refused", filename=media.filename, ext=extension(media.filename))
+        )
+        text = f"{text}\n\n{note}".strip()
     elif media is not None:
+        kind = media.kind
+        if kind is MediaKind.DOCUMENT and extension(media.filename) in IMAGE_TYPES:
+            kind = MediaKind.PHOTO
         out.append(
             ZaloMessage(
-                media_kind=media.kind,
+                media_kind=kind,
                 media_ref=media.ref,
                 media_data=media.data,
                 filename=media.filename,
@@ -109,6 +127,14 @@ def messages_for(reply: Reply) -> list[ZaloMessage]:
     if asks_contact:
         out.append(ZaloMessage(request_info=True, text=to_plain(render("zalo_ask_info"))))
     return out
+
+
+def _refused(media: Media) -> bool:
+    """A file Zalo takes neither as a file nor as an image (a calendar .ics, a spreadsheet)."""
+    if media.kind is not MediaKind.DOCUMENT or media.data is None:
+        return False
+    name = media.filename
+    return not CAPABILITIES.takes_file(name) and extension(name) not in IMAGE_TYPES
 
 
 def message_body(message: ZaloMessage, *, attachment_id: str | None = None) -> dict[str, Any]:
