@@ -414,6 +414,8 @@ _ZALO_SAMPLES: dict[str, Any] = {
     # a file Zalo takes neither as a file nor as an image (issue 14)
     "filename": "bao-cao-11-2026.xlsx",
     "ext": "xlsx",
+    "tool": label("staff_menu.broadcast"),
+    "command_menu": True,
 }
 for _key, _value in _ZALO_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)

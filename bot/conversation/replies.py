@@ -105,6 +105,8 @@ class Capabilities:
     """Buttons per message; None for no practical limit."""
     button_payload_bytes: int
     typed_buttons: frozenset[ButtonKind] = frozenset({ButtonKind.PAYLOAD})
+    command_menu: bool = False
+    """A list of commands beside the text box (Telegram's «Menu» button)."""
     file_types: frozenset[str] | None = None
     """Extensions (lower case, no dot) the channel delivers as a file; None for any. The
     renderer tells the person about a file of another type instead of failing."""
