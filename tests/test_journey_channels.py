@@ -263,3 +263,22 @@ async def test_the_resident_journey(bot: Channels, channel: str) -> None:
         assert zalo_violations(resident.user) == []
         # Zalo takes no .ics: the invitations said so instead of failing.
         assert sum("không nhận tệp lịch" in t for t in resident.texts()) == 2
+
+
+@pytest.mark.parametrize("typed", ["0912345678", "84912345678", "+84 912 345 678"])
+async def test_a_phone_typed_on_zalo_is_stored_in_one_form(bot: Channels, typed: str) -> None:
+    resident = ZaloDriver(bot.zalo_user("Trần Văn Nam"), bot, typed_phone=True)
+    await resident.start(expect="dữ liệu cá nhân")
+    await resident.press("✅ Đồng ý", expect="Bước 1/3")
+    await resident.press("👤 Dùng tên: Trần Văn Nam", expect="Bước 2/3")
+    await resident.press(GROUP, expect="Bước 3/3")
+    assert resident.user.info_requests, "Zalo's own form is offered too"
+    await resident.give_phone(typed, expect="Đăng ký xong")
+    await bot.settled()
+    (row,) = bot.rows(
+        "SELECT r.full_name, r.phone FROM residents r JOIN accounts a USING (person_id) "
+        "WHERE a.channel = 'zalo' AND a.external_id = ?",
+        resident.user.id,
+    )
+    assert (row["full_name"], row["phone"]) == ("Trần Văn Nam", PHONE)
+    assert zalo_violations(resident.user) == []

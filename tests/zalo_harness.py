@@ -12,6 +12,7 @@ The surface, all a test needs:
   (:data:`ZALO_OFFICIAL`, :data:`ZALO_SECRETARY`);
 - :class:`Driver` and its two kinds, :class:`TelegramDriver` and :class:`ZaloDriver`: press a
   button by its label, type, send a photo, a location or the phone, read what arrived;
+- :func:`onboarded_on_zalo`: a resident on Zalo, onboarded;
 - :func:`zalo_violations`: every message to a Zalo user that breaks Zalo's limits.
 """
 
@@ -55,6 +56,7 @@ __all__ = [
     "Driver",
     "TelegramDriver",
     "ZaloDriver",
+    "onboarded_on_zalo",
     "two_channels",
     "zalo_violations",
     "zalo_ward",
@@ -402,3 +404,15 @@ class ZaloDriver:
 
     def texts(self) -> list[str]:
         return [m.text for m in self.user.messages]
+
+
+async def onboarded_on_zalo(bot: Channels, display_name: str, group: str) -> ZaloDriver:
+    """A resident who followed the OA and finished onboarding (phone through Zalo's form)."""
+    resident = ZaloDriver(bot.zalo_user(display_name), bot)
+    await resident.start(expect="dữ liệu cá nhân")
+    await resident.press("✅ Đồng ý", expect="Bước 1/3")
+    await resident.press(f"👤 Dùng tên: {display_name}", expect="Bước 2/3")
+    await resident.press(group, expect="Bước 3/3")
+    await resident.give_phone("84912345678", expect="Đăng ký xong")
+    await bot.settled()
+    return resident
