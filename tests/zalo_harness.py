@@ -23,7 +23,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,6 +41,7 @@ from bot.clock import ManualClock
 from bot.domain.ward import Role, StaffMember, WardConfig
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.fakes.zalo import FakeZaloServer, OaMessage, ZaloUser
+from bot.outbox.sending import DeliveryConfig
 from bot.outbox.worker import DeliveryWorker
 from bot.usecases.broadcast import progress_view
 from bot.usecases.common import Services
@@ -111,7 +112,7 @@ class Channels:
     receiver: ZaloReceiver
     client: ZaloClient
     zalo_worker: DeliveryWorker
-    _restarts: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    zalo_delivery: DeliveryConfig = FAST
 
     def telegram_user(self, user_id: int, first: str, last: str = "", **kw: Any) -> SimUser:
         return self.tg.user(user_id, first_name=first, last_name=last or None, **kw)
@@ -161,7 +162,7 @@ class Channels:
         await self.receiver.idle()
         self.client = ZaloClient(self.session, config(self.zalo), self.store, self.clock)
         self.receiver = _receiver(self.services, self.client, self.zalo)
-        self.zalo_worker = _zalo_worker(self.services, self.client)
+        self.zalo_worker = _zalo_worker(self.services, self.client, self.zalo_delivery)
         await self.zalo_worker.start()
 
 
@@ -175,12 +176,14 @@ def _receiver(services: Services, client: ZaloClient, zalo: FakeZaloServer) -> Z
     )
 
 
-def _zalo_worker(services: Services, client: ZaloClient) -> DeliveryWorker:
+def _zalo_worker(
+    services: Services, client: ZaloClient, delivery: DeliveryConfig
+) -> DeliveryWorker:
     return DeliveryWorker(
         services.store,
         services.clock,
         ZaloSender(client),
-        FAST,
+        delivery,
         progress_view=progress_view(services.ward),
         channel="zalo",
     )
@@ -188,9 +191,15 @@ def _zalo_worker(services: Services, client: ZaloClient) -> DeliveryWorker:
 
 @asynccontextmanager
 async def two_channels(
-    store: SqliteStore, clock: ManualClock, ward: WardConfig, tmp_path: Path
+    store: SqliteStore,
+    clock: ManualClock,
+    ward: WardConfig,
+    tmp_path: Path,
+    *,
+    zalo_delivery: DeliveryConfig = FAST,
 ) -> AsyncIterator[Channels]:
-    """The bot on both channels with ``ward`` (see :func:`zalo_ward` for Zalo staff)."""
+    """The bot on both channels with ``ward`` (see :func:`zalo_ward` for Zalo staff);
+    ``zalo_delivery`` paces the Zalo worker (a slower one lets a test act mid-broadcast)."""
     async with (
         FakeTelegramServer(token=TOKEN, bot_username="nghedannoi_bot") as tg,
         FakeZaloServer() as zalo,
@@ -210,7 +219,8 @@ async def two_channels(
                 session,
                 _receiver(services, client, zalo),
                 client,
-                _zalo_worker(services, client),
+                _zalo_worker(services, client, zalo_delivery),
+                zalo_delivery,
             )
             await bot.zalo_worker.start()
             for member in ward.staff:

@@ -21,6 +21,7 @@ from bot.channels.zalo.client import (
     ZaloClient,
     ZaloTransient,
 )
+from bot.channels.zalo.images import fit_for_upload
 from bot.channels.zalo.render import ZaloMessage, message_body, messages_for
 from bot.conversation.turn import Media, MediaKind, Reply
 from bot.outbox.queue import Content, ContentKind
@@ -94,6 +95,7 @@ class ZaloSender:
         return BadRequest("Zalo messages cannot be edited")
 
     async def _send_one(self, address: str, message: ZaloMessage) -> str:
+        message = await fit_for_upload(message)
         attachment = None
         if message.media_kind in _UPLOAD_KIND:
             if message.media_data is None:
