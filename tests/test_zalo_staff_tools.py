@@ -6,12 +6,16 @@ or the web. The flows read the channel's declared capabilities, never its name."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.sessions import SessionKind
 from bot.domain.ward import WardConfig
+from bot.usecases.sessions import Outcome, SessionDraft, Sessions
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID
 from tests.test_deadlines_scan_e2e import add_petition
@@ -24,6 +28,8 @@ from tests.zalo_harness import (
     zalo_violations,
     zalo_ward,
 )
+
+HN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture
@@ -73,3 +79,33 @@ async def test_the_same_tools_on_telegram_are_unchanged(bot: Channels) -> None:
     menu = await secretary.say("/menu", expect="Nguyễn Thị Thư")
     assert "«Menu» cạnh ô soạn tin" in menu
     await secretary.press("📣 Gửi thông báo", expect="nội dung")
+
+
+async def test_the_session_poster_reaches_the_secretary_on_zalo_as_an_image(
+    bot: Channels,
+) -> None:
+    """Zalo takes no PNG as a file: the poster goes through the image upload."""
+    draft = SessionDraft(
+        kind=SessionKind.PERIODIC,
+        title="Đối thoại định kỳ quý IV",
+        starts_at=datetime(2026, 12, 11, 8, tzinfo=HN),
+        venue="Nhà văn hóa TDP Chí Linh 1",
+        capacity=50,
+    )
+    created = await Sessions(bot.services).create(SECRETARY_ID, draft, publish=True)
+    assert created.outcome is Outcome.PUBLISHED
+    await bot.settled()
+    secretary = ZaloDriver(bot.staff_on_zalo(ZALO_SECRETARY), bot)
+    await secretary.say("/menu", expect="Vũ Thị Hà")
+    await secretary.press("📅 Quản lý buổi đối thoại", expect="Đối thoại định kỳ quý IV")
+    await secretary.press("#1 Đối thoại định kỳ quý IV", expect="Nhà văn hóa TDP Chí Linh 1")
+    before = len(secretary.user.messages)
+    await secretary.press("🖼 Áp phích (PNG)", expect="Đối thoại định kỳ quý IV")
+    await bot.settled()
+    image, caption = secretary.user.messages[before:]
+    assert image.kind == "image" and image.media is not None
+    assert image.media.name == "ap-phich-doi-thoai-1.png" and image.media.data.startswith(
+        b"\x89PNG"
+    )
+    assert caption.text == "Đối thoại định kỳ quý IV"
+    assert zalo_violations(secretary.user) == []
