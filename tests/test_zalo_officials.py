@@ -1,6 +1,7 @@
 """Officials on Zalo (staff listed by ``zalo_user_id``): the assignment alert and the deadline
-digest arrive on Zalo; the official accepts, asks for an extension and answers by text with
-Zalo's buttons (their payloads come back as text), and the answer reaches a resident on Zalo."""
+digest arrive on Zalo; the official accepts, asks for an extension (and hears it was granted)
+and answers by text with Zalo's buttons (their payloads come back as text), and the answer
+reaches a resident on Zalo."""
 
 from __future__ import annotations
 
@@ -88,6 +89,12 @@ async def test_an_official_on_zalo_gets_alerts_and_digests_accepts_extends_and_a
     await official.press("✅ Xác nhận", expect="Đã gửi đề nghị gia hạn")
     (request,) = bot.rows("SELECT * FROM extension_requests WHERE petition_id = ?", petition.id)
     assert (request["reason"], request["proposed_due"]) == (REASON, proposed.isoformat())
+    official.mark()
+    decided = await Workflow(bot.services).decide_extension(SECRETARY_ID, request["id"], True)
+    assert decided.result is Result.DONE
+    await bot.settled()
+    granted = await official.notified("được đồng ý")
+    assert f"{proposed:%d/%m/%Y}" in granted
 
     resident.mark()
     await official.press("✍️ Trả lời / báo kết quả", expect="Nhập nội dung trả lời")
