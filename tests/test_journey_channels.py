@@ -77,6 +77,17 @@ class Ward:
         assert petition is not None and petition.id is not None
         return petition.id
 
+    def check_onboarded(self, channel: str) -> None:
+        """The name the channel gave (Vietnamese order), the group, the phone in one form."""
+        rows = self.bot.rows(
+            "SELECT r.* FROM residents r JOIN accounts a USING (person_id) WHERE a.channel = ? "
+            "AND person_id NOT IN (SELECT person_id FROM staff)",
+            channel,
+        )
+        assert [(r["full_name"], r["group_code"], r["phone"], r["consent"]) for r in rows] == [
+            (NAME, "TDP1", PHONE, "given")
+        ]
+
     async def publish(self, title: str, venue: str, capacity: int | None) -> int:
         draft = SessionDraft(
             kind=SessionKind.PERIODIC,
@@ -141,6 +152,7 @@ async def journey(resident: Driver, ward: Ward) -> dict[str, str]:
     await resident.press(f"👤 Dùng tên: {NAME}", expect="Bước 2/3")
     await resident.press(GROUP, expect="Bước 3/3")
     seen["onboarded"] = await resident.give_phone(PHONE, expect="Đăng ký xong")
+    ward.check_onboarded(resident.channel)
 
     await resident.say("/menu", expect="Menu chính")
     await resident.press("✍️ Gửi ý kiến, kiến nghị", expect="Bước 1/5")
