@@ -4,7 +4,10 @@ buttons per message, no edits, no venue messages.
 A reply with more buttons than one message holds goes on in follow-up messages headed «Xem thêm
 lựa chọn», five buttons each, so every choice stays one tap away without state on our side. A
 map pin becomes the address and a maps link. «Share my phone» becomes Zalo's
-``request_user_info`` form, whose answer comes back as a ``user_submit_info`` event.
+``request_user_info`` form, whose answer comes back as a ``user_submit_info`` event. A PNG or
+JPG sent as a document goes through the image upload (Zalo's file upload refuses it); a file Zalo
+takes in neither way (a calendar ``.ics``, a spreadsheet) is explained in the text instead, so
+the person is told rather than the row failing.
 """
 
 from __future__ import annotations
