@@ -7,7 +7,9 @@ module is the one place to switch to it.
 The surface, all a test needs:
 
 - :func:`two_channels` (an async context manager) → :class:`Channels`: ``services``,
-  ``settled()``, ``telegram_user()``, ``zalo_user()``, ``restart_zalo()``, the fakes;
+  ``settled()`` (webhooks handled, outbox empty), ``telegram_user()``, ``zalo_user()``,
+  ``staff_on_zalo()`` / ``staff_follow()``, ``rows()`` (a read-only SQL query),
+  ``restart_zalo()`` (a new Zalo client and worker on the same database), the fakes;
 - :func:`zalo_ward`: the example ward plus staff listed by ``zalo_user_id`` only
   (:data:`ZALO_OFFICIAL`, :data:`ZALO_SECRETARY`);
 - :class:`Driver` and its two kinds, :class:`TelegramDriver` and :class:`ZaloDriver`: press a
