@@ -18,6 +18,7 @@ from PIL import Image
 from bot.channels.zalo.images import IMAGE_LIMIT, fit_image
 from bot.channels.zalo.render import ZaloMessage
 from bot.clock import ManualClock
+from bot.conversation.replies import rows
 from bot.conversation.turn import MediaKind
 from bot.domain.files import stored_media
 from bot.domain.people import Consent, Resident
@@ -241,3 +242,27 @@ async def test_a_restart_uses_the_stored_pair_and_the_old_refresh_token_is_dead(
         "Tin before-restart",
         "Tin after-restart",
     ]
+
+
+async def test_a_button_label_over_zalo_s_100_characters_is_shortened_not_refused(
+    bot: Channels,
+) -> None:
+    resident = await onboarded_on_zalo(bot, "Phạm Thị Hoa", GROUP)
+    person = await person_of(bot, resident.user.id)
+    title = "Đối thoại chuyên đề về chỉnh trang đô thị, vỉa hè, chiếu sáng và cây xanh " * 2
+    async with bot.store.transaction() as uow:
+        await enqueue_content(
+            uow,
+            now=bot.clock.now(),
+            event="test",
+            person_id=person,
+            key="long-label",
+            content=Content("Giấy mời", buttons=rows([[(title, "ss:open:1")]])),
+            priority=Priority.PERSONAL,
+        )
+    await bot.settled()
+    (row,) = bot.rows("SELECT status, last_error FROM outbox WHERE idempotency_key = 'long-label'")
+    assert row["status"] == "sent", row["last_error"]
+    (button,) = resident.user.messages[-1].buttons
+    assert len(button.title) <= 100 and button.title.endswith("…")
+    assert title.startswith(button.title[:-1]) and button.payload == "ss:open:1"

@@ -29,6 +29,8 @@ from messages import render
 __all__ = ["CAPABILITIES", "MAX_BUTTONS", "ZaloMessage", "message_body", "messages_for"]
 
 MAX_BUTTONS = 5
+TITLE_LIMIT = 100
+"""Characters of a button title; Zalo refuses the whole message over it."""
 IMAGE_TYPES = frozenset({"jpg", "jpeg", "png"})
 """What Zalo's image upload takes; such a file is sent as an image (Zalo refuses it as a file)."""
 CAPABILITIES = Capabilities(
@@ -61,17 +63,24 @@ class ZaloMessage:
     request_info: bool = False
 
 
+def _title(label: str) -> str:
+    if len(label) <= TITLE_LIMIT:
+        return label
+    return label[: TITLE_LIMIT - 1].rstrip() + "…"
+
+
 def _zalo_button(button: Button) -> dict[str, Any] | None:
+    title = _title(button.label)
     match button.kind:
         case ButtonKind.PAYLOAD:
-            return {"title": button.label, "type": "oa.query.hide", "payload": button.value}
+            return {"title": title, "type": "oa.query.hide", "payload": button.value}
         case ButtonKind.REPLY:
-            return {"title": button.label, "type": "oa.query.show", "payload": button.value}
+            return {"title": title, "type": "oa.query.show", "payload": button.value}
         case ButtonKind.URL:
-            return {"title": button.label, "type": "oa.open.url", "payload": {"url": button.value}}
+            return {"title": title, "type": "oa.open.url", "payload": {"url": button.value}}
         case ButtonKind.CALL:
             return {
-                "title": button.label,
+                "title": title,
                 "type": "oa.open.phone",
                 "payload": {"phone_code": button.value},
             }
