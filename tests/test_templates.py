@@ -416,6 +416,7 @@ _ZALO_SAMPLES: dict[str, Any] = {
     "ext": "xlsx",
     "tool": label("staff_menu.broadcast"),
     "command_menu": True,
+    "photo": True,
 }
 for _key, _value in _ZALO_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)

@@ -195,3 +195,11 @@ def test_files_zalo_refuses_become_a_note_and_images_go_as_images() -> None:
     assert poster.media_kind is MediaKind.PHOTO and caption.text == "Giấy mời đối thoại"
     pdf, _ = messages_for(reply("ap-phich-1.pdf"))
     assert pdf.media_kind is MediaKind.DOCUMENT
+
+
+def test_a_photo_known_only_by_another_channel_s_reference_becomes_a_note() -> None:
+    """A Telegram file id cannot be fetched by Zalo: the caption goes with a note instead."""
+    media = Media(MediaKind.PHOTO, ref="AgACAgIAAxkBAAIBQ2telegram-file-id")
+    (only,) = messages_for(Reply("📣 Lịch tiêm phòng", media=media))
+    assert only.media_kind is None and only.text.startswith("📣 Lịch tiêm phòng")
+    assert "một ảnh" in only.text and "Zalo không chuyển được" in only.text

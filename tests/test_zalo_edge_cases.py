@@ -25,6 +25,7 @@ from bot.domain.people import Consent, Resident
 from bot.domain.petitions import FieldOfConcern
 from bot.domain.ward import WardConfig
 from bot.outbox.queue import AudienceKind, Content, ContentKind, Priority, enqueue_content
+from bot.outbox.queue import MediaKind as NoticeMedia
 from bot.usecases.accounts import ensure_person
 from bot.usecases.broadcast import Broadcasts
 from bot.usecases.workflow import Result, Workflow
@@ -266,3 +267,26 @@ async def test_a_button_label_over_zalo_s_100_characters_is_shortened_not_refuse
     (button,) = resident.user.messages[-1].buttons
     assert len(button.title) <= 100 and button.title.endswith("…")
     assert title.startswith(button.title[:-1]) and button.payload == "ss:open:1"
+
+
+async def test_a_photo_notice_from_telegram_reaches_zalo_as_its_text_and_a_note(
+    bot: Channels,
+) -> None:
+    """The secretary's photo is a Telegram file id, which Zalo cannot fetch: the Zalo resident
+    still gets the notice's text, told that a photo came with it."""
+    resident = await onboarded_on_zalo(bot, "Phạm Thị Hoa", GROUP)
+    uc = Broadcasts(bot.services)
+    await uc.begin(SECRETARY_ID)
+    caption = "📣 Lịch tiêm phòng dại: sáng Chủ nhật 29/11 tại nhà văn hóa tổ 1."
+    await uc.set_content(
+        SECRETARY_ID, caption, media_kind=NoticeMedia.PHOTO, media="AgACAgIAAxkBAAIBQ2fake"
+    )
+    await uc.choose_audience(SECRETARY_ID, AudienceKind.WARD.value)
+    started = await uc.confirm(SECRETARY_ID, progress=None)
+    assert started.broadcast is not None
+    resident.mark()
+    await bot.settled()
+    notice = await resident.notified("Lịch tiêm phòng dại")
+    assert "một ảnh" in notice
+    (row,) = bot.rows("SELECT * FROM outbox WHERE broadcast_id = ?", started.broadcast.id)
+    assert (row["status"], row["delivered_channel"]) == ("sent", "zalo"), row["last_error"]

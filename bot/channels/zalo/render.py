@@ -7,7 +7,8 @@ map pin becomes the address and a maps link. «Share my phone» becomes Zalo's
 ``request_user_info`` form, whose answer comes back as a ``user_submit_info`` event. A PNG or
 JPG sent as a document goes through the image upload (Zalo's file upload refuses it); a file Zalo
 takes in neither way (a calendar ``.ics``, a spreadsheet) is explained in the text instead, so
-the person is told rather than the row failing.
+the person is told rather than the row failing; so is a photo or file known only by another
+channel's reference (a Telegram file id), which Zalo cannot fetch.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from bot.conversation.replies import (
     to_plain,
 )
 from bot.conversation.turn import Media, MediaKind, Reply
+from bot.domain.files import stored_file_id
 from messages import render
 
 __all__ = ["CAPABILITIES", "MAX_BUTTONS", "ZaloMessage", "message_body", "messages_for"]
@@ -105,6 +107,9 @@ def messages_for(reply: Reply) -> list[ZaloMessage]:
             longitude=media.longitude,
         )
         text = f"{text}\n\n{to_plain(pin)}".strip()
+    elif media is not None and media.data is None and stored_file_id(media.ref) is None:
+        note = to_plain(render("zalo_media_missing", photo=media.kind is MediaKind.PHOTO))
+        text = f"{text}\n\n{note}".strip()
     elif media is not None and _refused(media):
         note = to_plain(
             render("zalo_file_refused", filename=media.filename, ext=extension(media.filename))
