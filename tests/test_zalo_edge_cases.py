@@ -156,8 +156,8 @@ async def residents_on_zalo(bot: Channels, count: int) -> list[str]:
 async def paced(
     store: SqliteStore, clock: ManualClock, ward: WardConfig, tmp_path: Path
 ) -> AsyncIterator[Channels]:
-    """The Zalo worker at 40 messages a second, so a test can act mid-broadcast."""
-    slow = replace(FAST, global_rate=40)
+    """The Zalo worker at 20 messages a second, so a test can act mid-broadcast."""
+    slow = replace(FAST, global_rate=20)
     async with two_channels(store, clock, ward, tmp_path, zalo_delivery=slow) as running:
         yield running
 
