@@ -203,3 +203,27 @@ def test_a_photo_known_only_by_another_channel_s_reference_becomes_a_note() -> N
     (only,) = messages_for(Reply("📣 Lịch tiêm phòng", media=media))
     assert only.media_kind is None and only.text.startswith("📣 Lịch tiêm phòng")
     assert "một ảnh" in only.text and "Zalo không chuyển được" in only.text
+
+
+def test_a_command_name_typed_alone_is_the_command_on_zalo() -> None:
+    """No command menu on Zalo: «thongbao», «#xoadulieu» or «Menu» typed alone is the command;
+    the same word inside a sentence, or a word that is no command, stays text."""
+    commands = frozenset({"menu", "thongbao", "xoadulieu"})
+
+    def typed(text: str, n: int):  # type: ignore[no-untyped-def]
+        raw = body("user_send_text", message={"msg_id": f"k{n}", "text": text})
+        return event_from_webhook(
+            parse(raw, signed(raw), SECRET, APP_ID),
+            claims_payload=lambda _: False,
+            commands=commands,
+        )
+
+    for n, (text, command) in enumerate(
+        [("thongbao", "thongbao"), (" #xoadulieu ", "xoadulieu"), ("Menu", "menu")]
+    ):
+        event = typed(text, n)
+        assert event is not None and event.kind is EventKind.COMMAND, text
+        assert (event.command, event.args, event.text) == (command, (), f"/{command}")
+    for n, text in enumerate(["menu hôm nay có gì", "thong bao", "Đèn đường hỏng"], start=5):
+        event = typed(text, n)
+        assert event is not None and event.kind is EventKind.TEXT, text
