@@ -449,3 +449,14 @@ _SOCIAL_SAMPLES: dict[str, Any] = {
 }
 for _key, _value in _SOCIAL_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
+
+_ZALO_SAMPLES: dict[str, Any] = {
+    # a file Zalo takes neither as a file nor as an image (issue 14)
+    "filename": "bao-cao-11-2026.xlsx",
+    "ext": "xlsx",
+    "tool": label("staff_menu.broadcast"),
+    "command_menu": True,
+    "photo": True,
+}
+for _key, _value in _ZALO_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)

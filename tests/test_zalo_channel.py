@@ -175,3 +175,55 @@ def test_a_map_pin_becomes_the_address_and_a_maps_link() -> None:
     assert message_body(photo[0], attachment_id="att1")["attachment"]["payload"]["elements"] == [
         {"media_type": "image", "attachment_id": "att1"}
     ]
+
+
+def test_files_zalo_refuses_become_a_note_and_images_go_as_images() -> None:
+    """Zalo's file upload takes PDF, DOC, DOCX and CSV only: a calendar .ics or a spreadsheet
+    is not sent but explained (never a silent failure); a PNG poster sent as a document goes
+    through the image upload instead; a PDF stays a file."""
+
+    def reply(name: str) -> Reply:
+        media = Media(MediaKind.DOCUMENT, data=b"x", filename=name)
+        return Reply("Giấy mời đối thoại", media=media)
+
+    (ics,) = messages_for(reply("doi-thoai-1.ics"))
+    assert ics.media_kind is None and "Giấy mời đối thoại" in ics.text
+    assert "không nhận tệp lịch" in ics.text and "doi-thoai-1.ics" in ics.text
+    (xlsx,) = messages_for(reply("bao-cao.xlsx"))
+    assert xlsx.media_kind is None and "Telegram" in xlsx.text and "bao-cao.xlsx" in xlsx.text
+    poster, caption = messages_for(reply("ap-phich-1.png"))
+    assert poster.media_kind is MediaKind.PHOTO and caption.text == "Giấy mời đối thoại"
+    pdf, _ = messages_for(reply("ap-phich-1.pdf"))
+    assert pdf.media_kind is MediaKind.DOCUMENT
+
+
+def test_a_photo_known_only_by_another_channel_s_reference_becomes_a_note() -> None:
+    """A Telegram file id cannot be fetched by Zalo: the caption goes with a note instead."""
+    media = Media(MediaKind.PHOTO, ref="AgACAgIAAxkBAAIBQ2telegram-file-id")
+    (only,) = messages_for(Reply("📣 Lịch tiêm phòng", media=media))
+    assert only.media_kind is None and only.text.startswith("📣 Lịch tiêm phòng")
+    assert "một ảnh" in only.text and "Zalo không chuyển được" in only.text
+
+
+def test_a_command_name_typed_alone_is_the_command_on_zalo() -> None:
+    """No command menu on Zalo: «thongbao», «#xoadulieu» or «Menu» typed alone is the command;
+    the same word inside a sentence, or a word that is no command, stays text."""
+    commands = frozenset({"menu", "thongbao", "xoadulieu"})
+
+    def typed(text: str, n: int):  # type: ignore[no-untyped-def]
+        raw = body("user_send_text", message={"msg_id": f"k{n}", "text": text})
+        return event_from_webhook(
+            parse(raw, signed(raw), SECRET, APP_ID),
+            claims_payload=lambda _: False,
+            commands=commands,
+        )
+
+    for n, (text, command) in enumerate(
+        [("thongbao", "thongbao"), (" #xoadulieu ", "xoadulieu"), ("Menu", "menu")]
+    ):
+        event = typed(text, n)
+        assert event is not None and event.kind is EventKind.COMMAND, text
+        assert (event.command, event.args, event.text) == (command, (), f"/{command}")
+    for n, text in enumerate(["menu hôm nay có gì", "thong bao", "Đèn đường hỏng"], start=5):
+        event = typed(text, n)
+        assert event is not None and event.kind is EventKind.TEXT, text

@@ -91,6 +91,7 @@ class ZaloReceiver:
                 neutral = event_from_webhook(
                     event,
                     claims_payload=self._router.claims_payload,
+                    commands=self._router.commands,
                     display_name=await self._name(event.account_id),
                 )
                 if neutral is not None:
