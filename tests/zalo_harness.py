@@ -1,15 +1,14 @@
-"""The bot on Telegram and on Zalo at once, for the end-to-end tests: one store, one clock, one
-ward, the real Telegram application against the fake Telegram server, the Zalo receiver behind a
-small aiohttp webhook on 127.0.0.1 against the fake Zalo OA server, and a delivery worker per
-channel. The production composition root (``bot/runtime``, ``bot/web``) is being built; this
-module is the one place to switch to it.
+"""The bot on Telegram and on Zalo at once, for the end-to-end tests: the production ``Runtime``
+with both channels and its web server on 127.0.0.1, one store, one clock, one ward, against the
+fake Telegram server and the fake Zalo OA server (real HTTP both ways).
 
 The surface, all a test needs:
 
 - :func:`two_channels` (an async context manager) → :class:`Channels`: ``services``,
   ``settled()`` (webhooks handled, outbox empty), ``telegram_user()``, ``zalo_user()``,
   ``staff_on_zalo()`` / ``staff_follow()``, ``rows()`` (a read-only SQL query),
-  ``restart_zalo()`` (a new Zalo client and worker on the same database), the fakes;
+  ``restart_zalo()`` (the Zalo channel stopped and started again on the same database), the
+  fakes;
 - :func:`zalo_ward`: the example ward plus staff listed by ``zalo_user_id`` only
   (:data:`ZALO_OFFICIAL`, :data:`ZALO_SECRETARY`);
 - :class:`Driver` and its two kinds, :class:`TelegramDriver` and :class:`ZaloDriver`: press a
@@ -29,28 +28,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import aiohttp
-from aiohttp import web
+from pydantic import SecretStr
 
-import handlers
-from bot.channels.telegram.app import SERVICES_KEY, BotApp, build_application, running
+from bot.channels.telegram.app import BotApp, TelegramChannel, build_application
+from bot.channels.zalo.channel import ZaloChannel
 from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.receiver import ZaloReceiver
 from bot.channels.zalo.render import MAX_BUTTONS
-from bot.channels.zalo.sender import ZaloSender
-from bot.channels.zalo.webhook import SIGNATURE_HEADER
 from bot.clock import ManualClock
 from bot.domain.ward import Role, StaffMember, WardConfig
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.fakes.zalo import FakeZaloServer, OaMessage, ZaloUser
 from bot.outbox.sending import DeliveryConfig
-from bot.outbox.worker import DeliveryWorker
-from bot.usecases.broadcast import progress_view
+from bot.runtime.process import Runtime
+from bot.settings import Settings
 from bot.usecases.common import Services
 from storage.sqlite import SqliteStore
 from tests.conftest import TOKEN, make_settings
 from tests.outbox_helpers import FAST, eventually
-from tests.zalo_helpers import config, seeded_client
 
 __all__ = [
     "ZALO_OFFICIAL",
@@ -110,11 +105,18 @@ class Channels:
     tg: FakeTelegramServer
     app: BotApp
     zalo: FakeZaloServer
-    session: aiohttp.ClientSession
-    receiver: ZaloReceiver
-    client: ZaloClient
-    zalo_worker: DeliveryWorker
-    zalo_delivery: DeliveryConfig = FAST
+    runtime: Runtime
+    zalo_channel: ZaloChannel
+
+    @property
+    def receiver(self) -> ZaloReceiver:
+        assert self.zalo_channel.receiver is not None
+        return self.zalo_channel.receiver
+
+    @property
+    def client(self) -> ZaloClient:
+        assert self.zalo_channel.client is not None
+        return self.zalo_channel.client
 
     def telegram_user(self, user_id: int, first: str, last: str = "", **kw: Any) -> SimUser:
         return self.tg.user(user_id, first_name=first, last_name=last or None, **kw)
@@ -158,36 +160,30 @@ class Channels:
             con.close()
 
     async def restart_zalo(self) -> None:
-        """Stop the Zalo worker and drop the client, as a process exit does; start new ones on
-        the same database (no seeding: they must use the stored token pair)."""
-        await self.zalo_worker.stop()
-        await self.receiver.idle()
-        self.client = ZaloClient(self.session, config(self.zalo), self.store, self.clock)
-        self.receiver = _receiver(self.services, self.client, self.zalo)
-        self.zalo_worker = _zalo_worker(self.services, self.client, self.zalo_delivery)
-        await self.zalo_worker.start()
+        """Stop the Zalo channel (its client, receiver and worker), as a process exit does, and
+        start it again on the same database; the env tokens it was given only seed an empty
+        database, so it must go on with the stored pair."""
+        await self.zalo_channel.stop()
+        await self.zalo_channel.start(self.services, self.runtime.router)
 
 
-def _receiver(services: Services, client: ZaloClient, zalo: FakeZaloServer) -> ZaloReceiver:
-    return ZaloReceiver(
-        services,
-        handlers.build_router(),
-        client,
-        app_id=zalo.app_id,
-        oa_secret_key=zalo.oa_secret_key,
-    )
-
-
-def _zalo_worker(
-    services: Services, client: ZaloClient, delivery: DeliveryConfig
-) -> DeliveryWorker:
-    return DeliveryWorker(
-        services.store,
-        services.clock,
-        ZaloSender(client),
-        delivery,
-        progress_view=progress_view(services.ward),
-        channel="zalo",
+def zalo_settings(base: Settings, zalo: FakeZaloServer) -> Settings:
+    """``base`` with Zalo on against the fake server, seeded with a fresh token pair, and the web
+    server on a port the OS picks."""
+    pair = zalo.issue_tokens()
+    return base.model_copy(
+        update={
+            "zalo_app_id": zalo.app_id,
+            "zalo_app_secret": SecretStr(zalo.app_secret),
+            "zalo_oa_secret_key": SecretStr(zalo.oa_secret_key),
+            "zalo_api_base_url": zalo.api_base_url,
+            "zalo_oauth_base_url": zalo.oauth_base_url,
+            "zalo_zns_base_url": zalo.zns_base_url,
+            "zalo_oa_access_token": SecretStr(str(pair["access_token"])),
+            "zalo_oa_refresh_token": SecretStr(str(pair["refresh_token"])),
+            "web_listen": "127.0.0.1",
+            "web_port": 0,
+        }
     )
 
 
@@ -200,55 +196,34 @@ async def two_channels(
     *,
     zalo_delivery: DeliveryConfig = FAST,
 ) -> AsyncIterator[Channels]:
-    """The bot on both channels with ``ward`` (see :func:`zalo_ward` for Zalo staff);
-    ``zalo_delivery`` paces the Zalo worker (a slower one lets a test act mid-broadcast)."""
+    """The bot on both channels with ``ward`` (see :func:`zalo_ward` for Zalo staff), run by
+    the production ``Runtime`` with its web server; ``zalo_delivery`` paces the Zalo worker (a
+    slower one lets a test act mid-broadcast)."""
     async with (
         FakeTelegramServer(token=TOKEN, bot_username="nghedannoi_bot") as tg,
         FakeZaloServer() as zalo,
-        aiohttp.ClientSession() as session,
     ):
-        app = build_application(make_settings(tg, tmp_path), ward, clock=clock, store=store)
-        async with running(app, poll_timeout=1):
-            services: Services = app.bot_data[SERVICES_KEY]
-            client = await seeded_client(session, zalo, store, clock)
-            bot = Channels(
-                services,
-                store,
-                clock,
-                tg,
-                app,
-                zalo,
-                session,
-                _receiver(services, client, zalo),
-                client,
-                _zalo_worker(services, client, zalo_delivery),
-                zalo_delivery,
-            )
-            await bot.zalo_worker.start()
+        settings = zalo_settings(make_settings(tg, tmp_path), zalo)
+        app = build_application(settings, ward, clock=clock, store=store)
+        zalo_channel = ZaloChannel(settings, delivery=zalo_delivery)
+        runtime = Runtime(
+            settings,
+            ward,
+            [TelegramChannel(app, poll_timeout=1), zalo_channel],
+            clock=clock,
+            store=store,
+        )
+        async with runtime:
+            assert runtime.web is not None
+            zalo.set_webhook(runtime.web.url + settings.zalo_webhook_path)
             for member in ward.staff:
                 if member.telegram_id is not None:
                     tg.user(member.telegram_id, first_name=member.full_name.split()[-1], known=True)
-
-            async def webhook(request: web.Request) -> web.Response:
-                status = await bot.receiver.receive(
-                    await request.read(), request.headers.get(SIGNATURE_HEADER)
-                )
-                return web.Response(status=status)
-
-            web_app = web.Application()
-            web_app.router.add_post("/zalo/webhook", webhook)
-            runner = web.AppRunner(web_app, access_log=None)
-            await runner.setup()
-            site = web.TCPSite(runner, "127.0.0.1", 0)
-            await site.start()
-            port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            zalo.set_webhook(f"http://127.0.0.1:{port}/zalo/webhook")
+            bot = Channels(runtime.services, store, clock, tg, app, zalo, runtime, zalo_channel)
             try:
                 yield bot
             finally:
                 await bot.receiver.idle()
-                await bot.zalo_worker.stop()
-                await runner.cleanup()
 
 
 # ----- drivers ----------------------------------------------------------------------------------

@@ -48,8 +48,10 @@ def zalo_config(settings: Settings) -> ZaloConfig:
 class ZaloChannel:
     name = CHANNEL
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, delivery: DeliveryConfig | None = None) -> None:
+        """``delivery`` replaces the pacing the settings imply (tests, benchmarks)."""
         self.settings = settings
+        self._delivery = delivery
         self._http: aiohttp.ClientSession | None = None
         self._worker: DeliveryWorker | None = None
         self._pending: asyncio.Task[int] | None = None
@@ -86,7 +88,10 @@ class ZaloChannel:
             services.store,
             services.clock,
             sender,
-            DeliveryConfig.from_settings(settings, global_rate=settings.zalo_rate_per_minute / 60),
+            self._delivery
+            or DeliveryConfig.from_settings(
+                settings, global_rate=settings.zalo_rate_per_minute / 60
+            ),
             progress_view=progress_view(services.ward),
             channel=self.name,
             fallback=WindowFallback(client, services.store, services.ward.zalo, services.ward.tz),
