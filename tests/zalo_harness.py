@@ -167,10 +167,10 @@ class Channels:
         await self.zalo_channel.start(self.services, self.runtime.router)
 
 
-def zalo_settings(base: Settings, zalo: FakeZaloServer) -> Settings:
-    """``base`` with Zalo on against the fake server, seeded with a fresh token pair, and the web
-    server on a port the OS picks."""
-    pair = zalo.issue_tokens()
+def zalo_settings(base: Settings, zalo: FakeZaloServer, *, tokens: bool = True) -> Settings:
+    """``base`` with Zalo on against the fake server, seeded with a fresh token pair (unless
+    ``tokens`` is False), and the web server on a port the OS picks."""
+    pair = zalo.issue_tokens() if tokens else {"access_token": "", "refresh_token": ""}
     return base.model_copy(
         update={
             "zalo_app_id": zalo.app_id,
