@@ -75,6 +75,12 @@ class ZaloChannel:
             settings.secret("zalo_oa_access_token"), settings.secret("zalo_oa_refresh_token")
         ):
             log.info("Zalo tokens seeded from ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN")
+        async with services.store.read() as uow:
+            if await uow.tokens.get(self.name) is None:
+                log.warning(
+                    "Zalo has no tokens yet: events are received, messages wait in the outbox "
+                    "until `python -m bot zalo connect` stores a pair"
+                )
         sender = ZaloSender(client, links=self._link_publisher(services))
         self.receiver = ZaloReceiver(
             services,
