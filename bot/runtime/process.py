@@ -71,7 +71,9 @@ class Runtime:
         if store is None:
             self.settings.ensure_database_folder()
             store = self._owned_store = await SqliteStore.open(self.settings.database_path)
-        services = self._services = Services.for_ward(store, self.clock, self.ward)
+        services = self._services = Services.for_ward(
+            store, self.clock, self.ward, web_public_url=self.settings.web_public_url
+        )
         await staff_uc.sync_from_config(services)
         provide_session_audience(SessionRegistrants(self.clock))
         try:
