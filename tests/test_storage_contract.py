@@ -467,3 +467,36 @@ async def test_web_login_links_are_single_use_and_sessions_end(any_store: Store)
         assert await uow.web_sessions.sessions_of(staff + 1) == []
     assert ended is not None and ended.ended_at == seen and not ended.live(seen)
     assert listed == [ended]
+
+
+async def test_the_inbox_searches_by_code_or_by_words_of_the_content(any_store: Store) -> None:
+    from bot.domain.petitions import Channel, FieldOfConcern, Petition
+    from bot.domain.workflow import InboxFilter
+
+    texts = ["Đèn đường ngõ 12 hỏng", "Rác thải ở chợ Chí Linh", "Ngõ 12 ngập nước khi mưa"]
+    async with any_store.transaction() as uow:
+        author = await uow.accounts.new_person(NOW)
+        for n, text in enumerate(texts, start=1):
+            await uow.petitions.add(
+                Petition(
+                    code=f"TD-2026-{n:04d}",
+                    content=text,
+                    field=FieldOfConcern.OTHER,
+                    channel=Channel.TELEGRAM,
+                    created_at=NOW,
+                    author_id=author,
+                )
+            )
+
+    async def codes(search: str | None) -> list[str]:
+        flt = InboxFilter(search=search)
+        async with any_store.read() as uow:
+            found = await uow.workflow.inbox(flt, offset=0, limit=10)
+            assert await uow.workflow.count_inbox(flt) == len(found)
+        return [item.petition.code for item in found]
+
+    assert await codes(None) == ["TD-2026-0001", "TD-2026-0002", "TD-2026-0003"]
+    assert await codes("td-2026-0002") == ["TD-2026-0002"]
+    assert await codes("NGÕ 12") == ["TD-2026-0001", "TD-2026-0003"]
+    assert await codes("ngõ ngập") == ["TD-2026-0003"]
+    assert await codes("100%_") == []
