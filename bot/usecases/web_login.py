@@ -22,8 +22,8 @@ __all__ = [
     "LOGIN_PATH",
     "IssueOutcome",
     "Issued",
-    "LoginOutcome",
     "LoggedIn",
+    "LoginOutcome",
     "StaffSession",
     "WebLogin",
 ]

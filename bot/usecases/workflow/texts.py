@@ -223,7 +223,8 @@ class TextsMixin(AnswersMixin, ExtensionsMixin, FeedbackMixin):
             done = await self.unit_answer(user_id, petition_id, text, file_kind, file_id)
         elif kind is TextKind.EXT_REASON:
             if proposed is None:
-                return Change(Result.BAD_DATE, item, kind=kind, due_on=item.due_on if item else None)
+                due = item.due_on if item else None
+                return Change(Result.BAD_DATE, item, kind=kind, due_on=due)
             done = await self.request_extension(user_id, petition_id, text, proposed)
         elif kind is TextKind.TRANSFER:
             done = await self.transfer(user_id, petition_id, text)
