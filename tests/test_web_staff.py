@@ -22,8 +22,8 @@ from playwright.async_api import Browser, BrowserContext
 from bot.channels.telegram.app import TelegramChannel, build_application
 from bot.clock import ManualClock
 from bot.domain.petitions import Status
-from bot.domain.web_sessions import WebSession, secret_hash
 from bot.domain.ward import WardConfig
+from bot.domain.web_sessions import WebSession, secret_hash
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.runtime.process import Runtime
 from bot.usecases.common import Services

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from starlette.routing import Route
 
 from bot.usecases.common import Services
-from bot.web.staff import home, inbox, login, oversight, unit
+from bot.web.staff import exports, home, inbox, login, oversight, sessions, unit
 
 __all__ = ["staff_routes"]
 
@@ -24,4 +24,6 @@ def staff_routes(services: Callable[[], Services]) -> list[Route]:
         *inbox.routes(services),
         *unit.routes(services),
         *oversight.routes(services),
+        *sessions.routes(services),
+        *exports.routes(services),
     ]

@@ -60,6 +60,8 @@ def html(name: str, status: int = 200, **context: Any) -> HTMLResponse:
 MENU: tuple[tuple[Action, str, str], ...] = (
     (Action.VIEW_INBOX, f"{ROOT}/y-kien", "Hộp ý kiến"),
     (Action.VIEW_UNIT_TASKS, f"{ROOT}/don-vi", "Việc của đơn vị"),
+    (Action.MANAGE_SESSIONS, f"{ROOT}/phien", "Buổi đối thoại"),
+    (Action.VIEW_REPORTS, f"{ROOT}/bao-cao", "Báo cáo"),
     (Action.VIEW_OVERDUE, f"{ROOT}/giam-sat", "Giám sát"),
     (Action.VIEW_AUDIT_TRAIL, f"{ROOT}/nhat-ky", "Nhật ký xử lý"),
 )
