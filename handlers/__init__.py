@@ -21,6 +21,7 @@ from handlers import (
     sessions_admin,
     sessions_resident,
     survey,
+    web_login,
     workflow_inbox,
     workflow_resident,
     workflow_supervisor,
@@ -51,6 +52,7 @@ def build_router() -> Router:
         survey,
         reports,
         paper,
+        web_login,
         conversation,
     ):
         module.register(router)

@@ -33,6 +33,7 @@ from handlers import (
     sessions_admin,
     sessions_resident,
     survey,
+    web_login,
     workflow_supervisor,
     workflow_unit,
 )
@@ -86,6 +87,9 @@ async def on_text(turn: Turn) -> None:
     state = await Conversation(turn.services).current(turn.person_id)
     if state is not None and state.flow in TEXT_HANDLERS:
         await TEXT_HANDLERS[state.flow](turn, state)
+        return
+    if web_login.is_request(turn.text):
+        await web_login.send_link(turn)
         return
     await _not_understood(turn)
 

@@ -20,6 +20,7 @@ from handlers import (
     reports,
     sessions_admin,
     sessions_resident,
+    web_login,
     workflow_inbox,
     workflow_supervisor,
     workflow_unit,
@@ -60,11 +61,15 @@ async def _staff(turn: Turn) -> StaffRecord | None:
 
 
 def staff_markup(member: StaffRecord) -> Rows:
+    """The entries the role allows, then «Đăng nhập web», which every staff member has."""
     allowed = set(actions_for(member.role))
     return [
-        [(label(text_key), f"st:{key}")]
-        for key, (action, text_key, _) in STAFF_ENTRIES.items()
-        if action in allowed
+        *(
+            [(label(text_key), f"st:{key}")]
+            for key, (action, text_key, _) in STAFF_ENTRIES.items()
+            if action in allowed
+        ),
+        [(label("web_login.button"), web_login.PAYLOAD)],
     ]
 
 

@@ -54,6 +54,9 @@ PERSON_COLUMNS: Mapping[str, str] = {
     "survey_answers.user_id": MERGED,
     "session_minutes.updated_by": MOVED,
     "link_codes.person_id": REMOVED,
+    # the dashboard is for staff, who are never absorbed; anything else is dropped
+    "web_login_links.person_id": REMOVED,
+    "web_sessions.person_id": REMOVED,
 }
 
 _PAIR_RANK = {

@@ -35,6 +35,7 @@ from storage.people import (
 from storage.petitions import SqlitePetitions
 from storage.reports import SqliteReports
 from storage.sessions import SqliteSessions
+from storage.web_sessions import SqliteWebSessions
 from storage.workflow import SqliteWorkflow
 
 log = logging.getLogger(__name__)
@@ -251,3 +252,7 @@ class SqliteUnitOfWork:
     @property
     def reports(self) -> SqliteReports:
         return SqliteReports(self.conn)
+
+    @property
+    def web_sessions(self) -> SqliteWebSessions:
+        return SqliteWebSessions(self.conn)

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.domain.petitions import FieldOfConcern, Status
+from bot.domain.petitions import FieldOfConcern, Status, normalise_text
 from bot.domain.workflow import (
     INBOX_STATUSES,
     UNIT_STATUSES,
@@ -112,7 +112,20 @@ def _inbox_where(flt: InboxFilter) -> tuple[str, list[Any]]:
     elif flt.session_id:
         where.append("p.session_id = ?")
         params.append(flt.session_id)
+    if flt.search and flt.search.strip():
+        words = normalise_text(flt.search).split()
+        where.append(
+            "(p.code = ? OR ("
+            + " AND ".join("p.content_key LIKE ? ESCAPE '\\'" for _ in words or [""])
+            + "))"
+        )
+        params.append(flt.search.strip().upper())
+        params.extend(f"%{_like(word)}%" for word in words or [""])
     return " AND ".join(where), params
+
+
+def _like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 @dataclass(slots=True)

@@ -286,6 +286,10 @@ SEED = [
     " VALUES (:a, 'h', 'zalo', 'z', :t, :t)",
     "INSERT INTO audit_log (at, actor_id, action, subject_type, subject_id)"
     " VALUES (:t, :a, 'x', 'person', :a)",
+    "INSERT INTO web_login_links (token_hash, person_id, issued_at, expires_at)"
+    " VALUES ('h', :a, :t, :t)",
+    "INSERT INTO web_sessions (id_hash, person_id, csrf_token, created_at, last_seen_at)"
+    " VALUES ('h', :a, 'c', :t, :t)",
 ]
 
 

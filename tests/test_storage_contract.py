@@ -25,6 +25,7 @@ from bot.domain.people import (
     StaffRecord,
 )
 from bot.domain.ports import Store
+from bot.domain.web_sessions import IDLE_LIMIT, LoginLink, WebSession, secret_hash
 from bot.outbox.queue import Content, Notification, Status
 from storage.sqlite import SqliteStore, apply_migrations
 
@@ -439,3 +440,82 @@ async def test_link_codes_wrong_tries_and_the_merge_of_two_persons(any_store: St
     with pytest.raises(ValueError):
         async with any_store.transaction() as uow:
             await uow.links.merge_persons(10, 10)
+
+
+async def test_web_login_links_are_single_use_and_sessions_end(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        staff = await uow.accounts.new_person(NOW)
+        await uow.web_sessions.add_link(
+            LoginLink(secret_hash("link"), staff, NOW, NOW + timedelta(minutes=10))
+        )
+    async with any_store.read() as uow:
+        link = await uow.web_sessions.link(secret_hash("link"))
+        assert await uow.web_sessions.link(secret_hash("other")) is None
+    assert link is not None and link.person_id == staff and link.used_at is None
+    assert not link.expired(NOW) and link.expired(NOW + timedelta(minutes=10))
+    later = NOW + timedelta(minutes=1)
+    async with any_store.transaction() as uow:
+        assert await uow.web_sessions.use_link(secret_hash("link"), later)
+        assert not await uow.web_sessions.use_link(secret_hash("link"), later), "used once only"
+        assert not await uow.web_sessions.use_link(secret_hash("other"), later)
+        await uow.web_sessions.add_session(
+            WebSession(secret_hash("cookie"), staff, "csrf-1", later, later)
+        )
+    async with any_store.read() as uow:
+        used = await uow.web_sessions.link(secret_hash("link"))
+        session = await uow.web_sessions.session(secret_hash("cookie"))
+    assert used is not None and used.used_at == later
+    assert session == WebSession(secret_hash("cookie"), staff, "csrf-1", later, later)
+    assert session.live(later + IDLE_LIMIT - timedelta(seconds=1))
+    assert not session.live(later + IDLE_LIMIT)
+
+    seen = later + timedelta(hours=7)
+    async with any_store.transaction() as uow:
+        await uow.web_sessions.touch_session(secret_hash("cookie"), seen)
+    async with any_store.read() as uow:
+        touched = await uow.web_sessions.session(secret_hash("cookie"))
+    assert (
+        touched is not None and touched.last_seen_at == seen and touched.live(seen + IDLE_LIMIT / 2)
+    )
+    async with any_store.transaction() as uow:
+        await uow.web_sessions.end_session(secret_hash("cookie"), seen)
+        await uow.web_sessions.end_session(secret_hash("cookie"), seen + timedelta(hours=1))
+    async with any_store.read() as uow:
+        ended = await uow.web_sessions.session(secret_hash("cookie"))
+        listed = await uow.web_sessions.sessions_of(staff)
+        assert await uow.web_sessions.sessions_of(staff + 1) == []
+    assert ended is not None and ended.ended_at == seen and not ended.live(seen)
+    assert listed == [ended]
+
+
+async def test_the_inbox_searches_by_code_or_by_words_of_the_content(any_store: Store) -> None:
+    from bot.domain.petitions import Channel, FieldOfConcern, Petition
+    from bot.domain.workflow import InboxFilter
+
+    texts = ["Đèn đường ngõ 12 hỏng", "Rác thải ở chợ Chí Linh", "Ngõ 12 ngập nước khi mưa"]
+    async with any_store.transaction() as uow:
+        author = await uow.accounts.new_person(NOW)
+        for n, text in enumerate(texts, start=1):
+            await uow.petitions.add(
+                Petition(
+                    code=f"TD-2026-{n:04d}",
+                    content=text,
+                    field=FieldOfConcern.OTHER,
+                    channel=Channel.TELEGRAM,
+                    created_at=NOW,
+                    author_id=author,
+                )
+            )
+
+    async def codes(search: str | None) -> list[str]:
+        flt = InboxFilter(search=search)
+        async with any_store.read() as uow:
+            found = await uow.workflow.inbox(flt, offset=0, limit=10)
+            assert await uow.workflow.count_inbox(flt) == len(found)
+        return [item.petition.code for item in found]
+
+    assert await codes(None) == ["TD-2026-0001", "TD-2026-0002", "TD-2026-0003"]
+    assert await codes("td-2026-0002") == ["TD-2026-0002"]
+    assert await codes("NGÕ 12") == ["TD-2026-0001", "TD-2026-0003"]
+    assert await codes("ngõ ngập") == ["TD-2026-0003"]
+    assert await codes("100%_") == []

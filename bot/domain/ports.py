@@ -19,6 +19,7 @@ from bot.domain.people import Account, AuditEntry, ChatState, Resident, StaffRec
 from bot.domain.petitions import PetitionRepository
 from bot.domain.reporting import ReportRepository
 from bot.domain.sessions import SessionRepository
+from bot.domain.web_sessions import WebSessionRepository
 from bot.domain.workflow import WorkflowRepository
 from bot.outbox.queue import BroadcastRepository, OutboxRepository
 
@@ -143,6 +144,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def web_sessions(self) -> WebSessionRepository: ...
 
 
 class Store(Protocol):

@@ -138,6 +138,8 @@ class InboxFilter:
     session_id: int | None = None
     weekly: bool = False
     page: int = 0
+    search: str | None = None
+    """A tracking code (exact, any case) or words of the content (the web inbox's search)."""
 
     def encode(self, page: int | None = None) -> str:
         """Compact form for callback data (≤ 64 bytes with its prefix)."""

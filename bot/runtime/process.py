@@ -21,6 +21,7 @@ from bot.usecases.sessions import SessionRegistrants
 from bot.web.app import Health, build_web_app
 from bot.web.files import file_routes
 from bot.web.server import WebServer
+from bot.web.staff import staff_routes
 from storage.sqlite import SqliteStore
 
 __all__ = ["Runtime"]
@@ -71,7 +72,9 @@ class Runtime:
         if store is None:
             self.settings.ensure_database_folder()
             store = self._owned_store = await SqliteStore.open(self.settings.database_path)
-        services = self._services = Services.for_ward(store, self.clock, self.ward)
+        services = self._services = Services.for_ward(
+            store, self.clock, self.ward, web_public_url=self.settings.web_public_url
+        )
         await staff_uc.sync_from_config(services)
         provide_session_audience(SessionRegistrants(self.clock))
         try:
@@ -83,7 +86,11 @@ class Runtime:
                 self._jobs.start()
             if self._want_web:
                 endpoints = [e for channel in self.channels for e in channel.endpoints()]
-                app = build_web_app(endpoints, self.health, file_routes(lambda: self.services))
+                app = build_web_app(
+                    endpoints,
+                    self.health,
+                    file_routes(lambda: self.services) + staff_routes(lambda: self.services),
+                )
                 self.web = WebServer(app, self.settings.web_listen, self.settings.web_port)
                 await self.web.start()
                 log.info("web server on %s", self.web.url)

@@ -24,12 +24,19 @@ class Services:
         default_factory=dict, repr=False, compare=False
     )
     """(channel, external id) → (person id, when looked up): see ``usecases.accounts``."""
+    web_public_url: str | None = None
+    """Where the web server is reached from outside (``WEB_PUBLIC_URL``), for links the bot
+    sends; None when it is not published."""
 
     @classmethod
-    def for_ward(cls, store: Store, clock: Clock, ward: WardConfig) -> Services:
+    def for_ward(
+        cls, store: Store, clock: Clock, ward: WardConfig, *, web_public_url: str | None = None
+    ) -> Services:
         """The services with the calendar the ward config implies (its local days off/on)."""
         calendar = WorkingCalendar(ward.extra_holidays, ward.extra_working_days)
-        return cls(store=store, clock=clock, ward=ward, calendar=calendar)
+        return cls(
+            store=store, clock=clock, ward=ward, calendar=calendar, web_public_url=web_public_url
+        )
 
 
 async def audit(

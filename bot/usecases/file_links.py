@@ -7,9 +7,10 @@ import secrets
 from datetime import timedelta
 from urllib.parse import quote
 
+from bot.domain.files import stored_media
 from bot.usecases.common import Services
 
-__all__ = ["LINK_TTL", "link_path", "publish_file"]
+__all__ = ["LINK_TTL", "keep_upload", "link_path", "publish_file"]
 
 LINK_TTL = timedelta(days=30)
 
@@ -38,3 +39,12 @@ async def publish_file(
             file_id = await uow.files.add(name=name, mime_type=mime_type, data=data, now=now)
         await uow.files.add_link(token=token, file_id=file_id, now=now, expires_at=now + LINK_TTL)
     return base_url.rstrip("/") + link_path(token, name)
+
+
+async def keep_upload(services: Services, *, name: str, mime_type: str, data: bytes) -> str:
+    """A file uploaded on a page, stored so the outbox can send it: its ``stored:`` reference."""
+    async with services.store.transaction() as uow:
+        file_id = await uow.files.add(
+            name=name, mime_type=mime_type, data=data, now=services.clock.now()
+        )
+    return stored_media(file_id)

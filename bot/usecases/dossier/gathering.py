@@ -111,6 +111,14 @@ class Dossiers:
             )
         return DossierResult(DossierOutcome.DONE, session_title=session.title)
 
+    async def minutes_text(self, actor_id: int, session_id: int) -> str | None:
+        """The minutes typed so far (shown on the session's page to be edited)."""
+        if not await self._role_allows(actor_id, Action.MANAGE_SESSIONS):
+            return None
+        async with self.s.store.read() as uow:
+            found = await uow.reports.minutes(session_id)
+        return found.text if found else None
+
     async def save_minutes(self, actor_id: int, session_id: int, text: str) -> DossierResult:
         cleaned = clean_text(text)
         if not cleaned:

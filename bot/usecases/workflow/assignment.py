@@ -36,14 +36,15 @@ class AssignmentMixin(WorkflowBase):
 
     # ----- secretary: inbox, classify, similar, group -----------------------------------------
 
-    async def inbox(self, user_id: int, flt: InboxFilter) -> InboxPage:
+    async def inbox(self, user_id: int, flt: InboxFilter, page_size: int = INBOX_PAGE) -> InboxPage:
+        """A page of the inbox (the chat shows a few per message, a web table more)."""
         async with self.s.store.read() as uow:
             if await self._allowed(uow, user_id, Action.VIEW_INBOX) is None:
                 return InboxPage(Result.NOT_ALLOWED)
             total = await uow.workflow.count_inbox(flt)
-            pages = max(1, -(-total // INBOX_PAGE))
-            flt = replace(flt, page=min(flt.page, pages - 1))
-            items = await uow.workflow.inbox(flt, offset=flt.page * INBOX_PAGE, limit=INBOX_PAGE)
+            pages = max(1, -(-total // page_size))
+            flt = replace(flt, page=max(0, min(flt.page, pages - 1)))
+            items = await uow.workflow.inbox(flt, offset=flt.page * page_size, limit=page_size)
         return InboxPage(Result.DONE, tuple(items), flt, total, pages)
 
     async def card(self, user_id: int, petition_id: int) -> Change:

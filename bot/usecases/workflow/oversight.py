@@ -99,6 +99,16 @@ class OversightMixin(WorkflowBase):
             await uow.chat_states.clear(user_id)
         return await self.trail(user_id, petition.id)
 
+    async def trail_of_code(self, user_id: int, code: str) -> Trail:
+        """The trail of a typed code, leaving any chat the person is in as it is (the web)."""
+        async with self.s.store.read() as uow:
+            if await self._allowed(uow, user_id, Action.VIEW_AUDIT_TRAIL) is None:
+                return Trail(Result.NOT_ALLOWED)
+            petition = await uow.petitions.by_code(code.strip().upper())
+        if petition is None or petition.id is None:
+            return Trail(Result.NOT_FOUND)
+        return await self.trail(user_id, petition.id)
+
     async def trail(self, user_id: int, petition_id: int) -> Trail:
         """Nhật ký xử lý: every audited step on the petition — who, what, when."""
         async with self.s.store.read() as uow:

@@ -184,6 +184,54 @@ class TextsMixin(AnswersMixin, ExtensionsMixin, FeedbackMixin):
             await uow.chat_states.clear(user_id)
         return replace(done, kind=kind)
 
+    async def apply_text(
+        self,
+        user_id: int,
+        petition_id: int,
+        kind: TextKind,
+        text: str,
+        *,
+        proposed: date | None = None,
+        file_kind: str | None = None,
+        file_id: str | None = None,
+    ) -> Change:
+        """A page's one-step form of ask → type → confirm: the same checks and the same
+        outcome, answer, extension (``proposed`` is its date) or transfer as the chat's."""
+        async with self.s.store.read() as uow:
+            refusal = await self._may_write(uow, user_id, petition_id, kind)
+            item = await self._item(uow, petition_id)
+        if refusal is not None:
+            return replace(refusal, kind=kind)
+        text = clean_text(text)
+        if not text:
+            return Change(Result.EMPTY, item, kind=kind)
+        if len(text) > self._limit(kind):
+            return Change(Result.TOO_LONG, item, kind=kind, limit=self._limit(kind))
+        if kind is TextKind.DIRECT:
+            done = await self._close_out(
+                user_id, petition_id, Outcome.ANSWERED_DIRECTLY, text, Status.ANSWERED
+            )
+        elif kind is TextKind.FORWARD:
+            done = await self._close_out(
+                user_id, petition_id, Outcome.FORWARDED_HIGHER, text, Status.CLOSED
+            )
+        elif kind is TextKind.SCOPE:
+            done = await self._close_out(
+                user_id, petition_id, Outcome.OUT_OF_SCOPE, text, Status.CLOSED
+            )
+        elif kind is TextKind.ANSWER:
+            done = await self.unit_answer(user_id, petition_id, text, file_kind, file_id)
+        elif kind is TextKind.EXT_REASON:
+            if proposed is None:
+                due = item.due_on if item else None
+                return Change(Result.BAD_DATE, item, kind=kind, due_on=due)
+            done = await self.request_extension(user_id, petition_id, text, proposed)
+        elif kind is TextKind.TRANSFER:
+            done = await self.transfer(user_id, petition_id, text)
+        else:
+            return Change(Result.NOT_EXPECTED, item, kind=kind)
+        return replace(done, kind=kind)
+
     async def drop_text(self, user_id: int) -> bool:
         async with self.s.store.transaction() as uow:
             state = await uow.chat_states.get(user_id)
