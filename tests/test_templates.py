@@ -287,11 +287,8 @@ for _key, _value in _REPORT_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
 
 _WEB_LOGIN_SAMPLES: dict[str, Any] = {
-    "url": "https://phuong.example.vn/quan-ly/dang-nhap/Abc_123-xyz",
     "command": "/web",
     "mine_label": "📋 Ý kiến của tôi",
-    # zalo_file_link (issue 14) had no samples for these two
-    "days": 30,
 }
 for _key, _value in _WEB_LOGIN_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)
