@@ -17,8 +17,8 @@ from bot.settings import Settings
 from handlers.web_login import is_request
 from storage.sqlite import SqliteStore
 from tests.conftest import SECRETARY_ID
-from tests.test_runtime import zalo_settings
 from tests.test_web_staff import LINK
+from tests.zalo_harness import zalo_settings
 
 SECRETARY_ZALO = "8437261509871234567"
 
@@ -49,7 +49,6 @@ async def test_a_secretary_on_zalo_types_the_label_and_gets_the_link(
     base = Settings(  # type: ignore[call-arg]
         _env_file=None, zalo_app_id="x", zalo_app_secret="y", zalo_oa_secret_key="z"
     )
-    pair = zalo.issue_tokens()
     settings = zalo_settings(
         base.model_copy(
             update={
@@ -58,8 +57,6 @@ async def test_a_secretary_on_zalo_types_the_label_and_gets_the_link(
             }
         ),
         zalo,
-        access=str(pair["access_token"]),
-        refresh=str(pair["refresh_token"]),
     )
     async with Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store) as rt:
         assert rt.web is not None
