@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 
@@ -23,6 +23,7 @@ from storage.channels import SqliteInbox, SqliteTokens
 from storage.codec import to_db_time
 from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
 from storage.files import SqliteFiles
+from storage.inline_reader import InlineReader
 from storage.linking import SqliteLinks
 from storage.outbox import SqliteBroadcasts, SqliteOutbox
 from storage.people import (
@@ -69,7 +70,7 @@ async def _connect(path: Path) -> aiosqlite.Connection:
 class SqliteStore:
     """The embedded default store (implements ``bot.domain.ports.Store``)."""
 
-    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: aiosqlite.Connection):
+    def __init__(self, path: Path, writer: aiosqlite.Connection, reader: InlineReader):
         self.path = path
         self._writer = writer
         self._reader = reader
@@ -84,7 +85,7 @@ class SqliteStore:
             if mode is None or str(mode[0]).lower() != "wal":
                 raise RuntimeError(f"{path}: SQLite could not switch to WAL mode")
             await apply_migrations(writer)
-            reader = await _connect(path)
+            reader = InlineReader.open(path)
         except BaseException:
             await writer.close()
             raise
@@ -113,9 +114,9 @@ class SqliteStore:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqliteUnitOfWork]:
-        """Each statement sees the last committed state (WAL); no snapshot spans statements,
-        which keeps a read to one hop to the SQLite thread on the hot path."""
-        yield SqliteUnitOfWork(self._reader, read_only=True)
+        """Each statement sees the last committed state (WAL); no snapshot spans statements.
+        Reads run on the event loop's thread (``storage/inline_reader.py``)."""
+        yield SqliteUnitOfWork(cast(aiosqlite.Connection, self._reader), read_only=True)
 
 
 async def _to_the_end(statement: Awaitable[Any]) -> None:
