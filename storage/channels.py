@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.channels import InboxEvent, TokenPair
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
 from storage.rows import fetch_one
 
 
 @dataclass(slots=True)
 class SqliteInbox:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add(self, channel: str, key: str, body: str, now: datetime) -> bool:
         cur = await self.conn.execute(
@@ -46,7 +45,7 @@ class SqliteInbox:
         )
 
 
-def _event(row: aiosqlite.Row) -> InboxEvent:
+def _event(row: Row) -> InboxEvent:
     return InboxEvent(
         channel=row["channel"],
         key=row["key"],
@@ -59,7 +58,7 @@ def _event(row: aiosqlite.Row) -> InboxEvent:
 
 @dataclass(slots=True)
 class SqliteTokens:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, channel: str) -> TokenPair | None:
         row = await fetch_one(
