@@ -19,7 +19,7 @@ from bot.runtime.local import running
 from bot.settings import Settings
 from storage.sqlite import SqliteStore
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.postgres"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"
