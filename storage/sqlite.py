@@ -73,6 +73,14 @@ class SqliteStore:
             raise
         return cls(path, writer, reader)
 
+    async def schema_version(self) -> int:
+        rows = list(
+            await self._reader.execute_fetchall(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            )
+        )
+        return int(rows[0][0])
+
     async def close(self) -> None:
         await self._reader.close()
         await self._writer.close()

@@ -127,6 +127,16 @@ class PgCluster:
         await store.close()
         self._template_ready = True
 
+    async def empty_database(self) -> str:
+        """A database with no tables at all, for the migration tests."""
+        name = f"e_{next(self._numbers)}"
+        admin = await self._admin()
+        try:
+            await admin.execute(f"CREATE DATABASE {name}")
+        finally:
+            await admin.close()
+        return self.url(name)
+
     async def new_database(self) -> str:
         if not self._template_ready:
             await self._make_template()

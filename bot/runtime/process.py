@@ -21,7 +21,7 @@ from bot.usecases.sessions import SessionRegistrants
 from bot.web.app import Health, build_web_app
 from bot.web.files import file_routes
 from bot.web.server import WebServer
-from storage.sqlite import SqliteStore
+from storage.factory import open_store
 
 __all__ = ["Runtime"]
 
@@ -70,7 +70,9 @@ class Runtime:
         store = self._given_store
         if store is None:
             self.settings.ensure_database_folder()
-            store = self._owned_store = await SqliteStore.open(self.settings.database_path)
+            store = self._owned_store = await open_store(
+                self.settings.secret("database_url") or None, self.settings.database_path
+            )
         services = self._services = Services.for_ward(store, self.clock, self.ward)
         await staff_uc.sync_from_config(services)
         provide_session_audience(SessionRegistrants(self.clock))

@@ -87,7 +87,9 @@ class PostgresStore:
 
     async def schema_version(self) -> int:
         async with self._pool.acquire() as raw:
-            return int(await raw.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+            return int(
+                await raw.fetchval("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            )
 
 
 async def apply_migrations(raw: asyncpg.Connection) -> list[int]:
