@@ -36,7 +36,8 @@ class SqlitePetitions:
         rows = list(
             await self.conn.execute_fetchall(
                 "INSERT INTO petition_counters (ward_code, year, last_seq) VALUES (?, ?, 1)"
-                " ON CONFLICT (ward_code, year) DO UPDATE SET last_seq = last_seq + 1"
+                " ON CONFLICT (ward_code, year)"
+                " DO UPDATE SET last_seq = petition_counters.last_seq + 1"
                 " RETURNING last_seq",
                 (ward_code, year),
             )

@@ -7,7 +7,8 @@ What differs between the engines is handled here, in one place:
 - values: ``timestamptz`` travels as the ISO 8601 text ``storage.codec`` writes, ``date`` as
   ``YYYY-MM-DD``, ``jsonb`` as JSON text, and ``numeric`` (``SUM``/``AVG`` of integers) comes back
   as an ``int`` when whole, so the repositories see what SQLite gives them;
-- ``instr(text, part)`` is PostgreSQL's ``strpos``.
+- ``instr(text, part)`` is PostgreSQL's ``strpos``; SQLite's index hints (``INDEXED BY name``)
+  are dropped, PostgreSQL's planner picks its own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import asyncpg
 
 from storage.codec import to_db_time
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\?|\binstr\(", re.IGNORECASE)
+_TOKENS = re.compile(
+    r"'(?:[^']|'')*'|\"[^\"]*\"|\?|\binstr\(|\s+INDEXED BY \w+", re.IGNORECASE
+)
 _TRANSLATED: dict[str, str] = {}
 
 
@@ -42,6 +45,8 @@ def translate(sql: str) -> str:
             return f"${counter}"
         if text.lower() == "instr(":
             return "strpos("
+        if text.strip().upper().startswith("INDEXED BY"):
+            return ""
         return text
 
     done = _TOKENS.sub(token, sql)

@@ -92,9 +92,10 @@ class PostgresStore:
             )
 
 
-async def apply_migrations(raw: asyncpg.Connection) -> list[int]:
-    """Apply the migrations not yet recorded, each in its own transaction; idempotent, and safe
-    when several processes start at once (a session advisory lock orders them)."""
+async def apply_migrations(raw: asyncpg.Connection, *, up_to: int | None = None) -> list[int]:
+    """Apply the migrations not yet recorded (up to ``up_to``), each in its own transaction;
+    idempotent, and safe when several processes start at once (a session advisory lock orders
+    them)."""
     await raw.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
     try:
         await raw.execute(
@@ -104,7 +105,7 @@ async def apply_migrations(raw: asyncpg.Connection) -> list[int]:
         done = {int(r[0]) for r in await raw.fetch("SELECT version FROM schema_migrations")}
         applied: list[int] = []
         for version, name, sql in migrations():
-            if version in done:
+            if version in done or (up_to is not None and version > up_to):
                 continue
             async with raw.transaction():
                 await raw.execute(sql)
