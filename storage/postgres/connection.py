@@ -24,9 +24,7 @@ import asyncpg
 
 from storage.codec import to_db_time
 
-_TOKENS = re.compile(
-    r"'(?:[^']|'')*'|\"[^\"]*\"|\?|\binstr\(|\s+INDEXED BY \w+", re.IGNORECASE
-)
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\?|\binstr\(|\s+INDEXED BY \w+", re.IGNORECASE)
 _TRANSLATED: dict[str, str] = {}
 
 
