@@ -26,6 +26,8 @@ SAMPLES: dict[str, Any] = {
     "phone": "0912345678",
     "office": "Bộ phận Tiếp công dân & Một cửa",
     "address": "Số 1 <Thanh Niên>",
+    "url": "https://bot.phuong.example.vn/f/3kq9Zx/l%E1%BB%8Bch.ics?a=1&b=<2>",
+    "days": 30,
     "hours": "7h30–11h30",
     "feature": "gửi ý kiến",
     "ref": "12",
