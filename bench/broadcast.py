@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import logging
 import math
+import os
 import random
 import sys
 import tempfile
@@ -43,6 +44,7 @@ from bot.channels.telegram.sender import TelegramSender  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.domain.addresses import MessageRef  # noqa: E402
 from bot.domain.people import Consent, Resident  # noqa: E402
+from bot.domain.ports import Store  # noqa: E402
 from bot.domain.ward import WardConfig, load_ward_config  # noqa: E402
 from bot.fakes.telegram import FakeTelegramServer  # noqa: E402
 from bot.outbox.queue import Status, enqueue  # noqa: E402
@@ -52,7 +54,7 @@ from bot.usecases import staff as staff_uc  # noqa: E402
 from bot.usecases.accounts import ensure_person  # noqa: E402
 from bot.usecases.broadcast import Broadcasts, Outcome, progress_view  # noqa: E402
 from bot.usecases.common import Services  # noqa: E402
-from storage.sqlite import SqliteStore  # noqa: E402
+from storage.factory import open_store  # noqa: E402
 
 TOKEN = "123456:BENCH"
 SECRETARY = 900002
@@ -166,7 +168,7 @@ async def every_second(until: Callable[[], bool], action: Callable[[int], Awaita
         await asyncio.sleep(1.0)
 
 
-async def add_residents(store: SqliteStore, ward: WardConfig, ids: list[int]) -> None:
+async def add_residents(store: Store, ward: WardConfig, ids: list[int]) -> None:
     now = SystemClock().now()
     async with store.transaction() as uow:
         for n, chat_id in enumerate(ids):
@@ -185,11 +187,13 @@ async def add_residents(store: SqliteStore, ward: WardConfig, ids: list[int]) ->
             )
 
 
-async def run_outbox(recipients: list[int], blocked: set[int], rate: float, seed: int) -> Figures:
+async def run_outbox(
+    recipients: list[int], blocked: set[int], rate: float, seed: int, database_url: str | None
+) -> Figures:
     ward = load_ward_config(ROOT / "ward.example.toml")
     async with telegram_like(rate, recipients, blocked, seed) as tg:
         with tempfile.TemporaryDirectory() as folder:
-            store = await SqliteStore.open(Path(folder) / "bench.db")
+            store = await open_store(database_url, Path(folder) / "bench.db")
             clock = SystemClock()
             services = Services.for_ward(store, clock, ward)
             await staff_uc.sync_from_config(services)
@@ -311,13 +315,18 @@ async def main() -> None:
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=30.0, help="Telegram's overall limit")
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("DATABASE_URL") or None,
+        help="an empty PostgreSQL database (default: DATABASE_URL, else a temporary SQLite file)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     rng = random.Random(args.seed)
     recipients = [FIRST_RESIDENT + i for i in range(args.recipients)]
     blocked = set(rng.sample(recipients, round(args.recipients * BLOCKED_SHARE)))
-    outbox = await run_outbox(recipients, blocked, args.rate, args.seed)
+    outbox = await run_outbox(recipients, blocked, args.rate, args.seed, args.database_url)
     baseline = await run_baseline(recipients, blocked, args.rate, args.seed)
     print(outbox.line())
     print(baseline.line())

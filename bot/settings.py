@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     telegram_connection_pool_size: int = Field(default=16, ge=1, le=256)
     bot_concurrent_updates: int = Field(default=16, ge=1, le=256)
     database_path: Path = Path("data/nghe-dan-noi.db")
+    database_url: SecretStr | None = None
     ward_config: Path = Path("ward.toml")
     log_level: str = "INFO"
     bot_mode: BotMode = BotMode.POLLING
@@ -112,6 +113,13 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _database_url_shape(self) -> Settings:
+        url = self.secret("database_url")
+        if url and not url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("DATABASE_URL phải có dạng postgresql://người-dùng:mật-khẩu@máy/csdl")
+        return self
+
+    @model_validator(mode="after")
     def _token_shape(self) -> Settings:
         if self.telegram_bot_token is None:
             return self
@@ -147,4 +155,5 @@ class Settings(BaseSettings):
         return value.get_secret_value() if isinstance(value, SecretStr) else ""
 
     def ensure_database_folder(self) -> None:
-        self.database_path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.secret("database_url"):
+            self.database_path.parent.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.channels import InboxEvent, TokenPair
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
 from storage.rows import fetch_one
 
 _CHUNK = 200
@@ -18,7 +17,7 @@ _CHUNK = 200
 
 @dataclass(slots=True)
 class SqliteInbox:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add(self, channel: str, key: str, body: str, now: datetime) -> bool:
         cur = await self.conn.execute(
@@ -75,7 +74,7 @@ class SqliteInbox:
             )
 
 
-def _event(row: aiosqlite.Row) -> InboxEvent:
+def _event(row: Row) -> InboxEvent:
     return InboxEvent(
         channel=row["channel"],
         key=row["key"],
@@ -88,7 +87,7 @@ def _event(row: aiosqlite.Row) -> InboxEvent:
 
 @dataclass(slots=True)
 class SqliteTokens:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, channel: str) -> TokenPair | None:
         row = await fetch_one(

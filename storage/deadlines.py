@@ -6,8 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.domain.deadlines import (
     ConclusionNotice,
     Deadline,
@@ -17,14 +15,15 @@ from bot.domain.deadlines import (
     first_look_on,
 )
 from storage.codec import from_db_time, required_time, to_db_time
-from storage.rows import fetch_one
+from storage.db import Connection, Row
+from storage.rows import fetch_one, insert_id
 
 
 def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-def _deadline(row: aiosqlite.Row) -> Deadline:
+def _deadline(row: Row) -> Deadline:
     return Deadline(
         id=row["id"],
         kind=DeadlineKind(row["kind"]),
@@ -44,7 +43,7 @@ def _deadline(row: aiosqlite.Row) -> Deadline:
 
 @dataclass(slots=True)
 class SqliteDeadlines:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def open(
         self,
@@ -66,7 +65,8 @@ class SqliteDeadlines:
                 (unit_code, due_on.isoformat(), look, note, existing.id),
             )
             return existing.id
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO deadlines (kind, subject_type, subject_id, unit_code, due_on, status,"
             " opened_at, next_remind_on, note) VALUES (?, ?, ?, ?, ?, 'open', ?, ?, ?)",
             (
@@ -80,7 +80,7 @@ class SqliteDeadlines:
                 note,
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
     async def close(
         self,
@@ -175,7 +175,7 @@ class SqliteDeadlines:
 
 @dataclass(slots=True)
 class SqliteConclusions:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, session_id: int) -> ConclusionNotice | None:
         row = await fetch_one(
@@ -212,7 +212,7 @@ class SqliteConclusions:
 
 @dataclass(slots=True)
 class SqliteSurveys:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def invite(self, session_id: int, user_id: int, now: datetime) -> bool:
         cur = await self.conn.execute(

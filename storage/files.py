@@ -5,22 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.files import StoredFile
 from storage.codec import to_db_time
+from storage.db import Connection
+from storage.rows import insert_id
 
 
 @dataclass(slots=True)
 class SqliteFiles:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add(self, *, name: str, mime_type: str, data: bytes, now: datetime) -> int:
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO files (name, mime_type, data, created_at) VALUES (?, ?, ?, ?)",
             (name, mime_type, data, to_db_time(now)),
         )
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
     async def get(self, file_id: int) -> StoredFile | None:
         rows = list(

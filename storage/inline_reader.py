@@ -76,5 +76,9 @@ class InlineReader:
     async def execute_fetchall(self, sql: str, parameters: Parameters = None) -> list[Any]:
         return self._conn.execute(sql, _bound(parameters)).fetchall()
 
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> _Cursor:
+        """Part of the connection's shape; on this read-only connection any write is refused."""
+        return _Cursor(self._conn.executemany(sql, [tuple(p) for p in parameters]))
+
     async def close(self) -> None:
         self._conn.close()

@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.linking import LinkCode
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection
 from storage.rows import fetch_one
 
 MOVED = "moved"
@@ -69,7 +68,7 @@ _PAIR_RANK = {
 
 @dataclass(slots=True)
 class SqliteLinks:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def replace_code(self, code: LinkCode) -> None:
         await self.conn.execute(
@@ -147,9 +146,11 @@ class SqliteLinks:
             elif how == MERGED and table in _PAIR_RANK:
                 moved[column] = await self._merge_pairs(table, absorbed, survivor)
             elif how == MERGED:
+                # the key is the person column itself: the survivor's own row stands
                 moved[column] = await self._count(
-                    f"UPDATE OR IGNORE {table} SET {name} = ? WHERE {name} = ?",
-                    (survivor, absorbed),
+                    f"UPDATE {table} SET {name} = ? WHERE {name} = ?"
+                    f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE {name} = ?)",
+                    (survivor, absorbed, survivor),
                 )
                 await self.conn.execute(f"DELETE FROM {table} WHERE {name} = ?", (absorbed,))
         return moved

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.conversation.replies import buttons_from_json, buttons_to_json
 from bot.domain.addresses import MessageRef
 from bot.domain.people import PHONE_CHANNEL
@@ -28,7 +26,9 @@ from bot.outbox.queue import (
     Status,
 )
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
 from storage.people import BEST_ACCOUNT_FIRST
+from storage.rows import insert_id
 
 _INSERT = (
     "INSERT INTO outbox (event, person_id, channel, address, kind, text, media, params, buttons,"
@@ -74,7 +74,7 @@ def _row_values(
     )
 
 
-def _message(row: aiosqlite.Row) -> OutboxMessage:
+def _message(row: Row) -> OutboxMessage:
     buttons = row["buttons"]
     return OutboxMessage(
         id=row["id"],
@@ -110,7 +110,7 @@ def _message(row: aiosqlite.Row) -> OutboxMessage:
 
 @dataclass(slots=True)
 class SqliteOutbox:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add(
         self,
@@ -120,10 +120,9 @@ class SqliteOutbox:
         status: Status = Status.PENDING,
         last_error: str | None = None,
     ) -> int | None:
-        cur = await self.conn.execute(
-            _INSERT, _row_values(notification, to_db_time(now), status, last_error)
+        return await insert_id(
+            self.conn, _INSERT, _row_values(notification, to_db_time(now), status, last_error)
         )
-        return int(cur.lastrowid) if cur.rowcount == 1 and cur.lastrowid else None
 
     async def add_many(self, notifications: Sequence[Notification], *, now: datetime) -> int:
         stamp = to_db_time(now)
@@ -191,7 +190,8 @@ class SqliteOutbox:
     ) -> None:
         await self.conn.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
-            " plain_text = MAX(plain_text, ?) WHERE id = ? AND status = 'sending'",
+            " plain_text = CASE WHEN plain_text = 1 OR ? = 1 THEN 1 ELSE 0 END"
+            " WHERE id = ? AND status = 'sending'",
             (to_db_time(at), error[:_ERROR_MAX], int(plain_text), message_id),
         )
 
@@ -277,7 +277,7 @@ class SqliteOutbox:
         return cur.rowcount
 
 
-def _broadcast(row: aiosqlite.Row) -> Broadcast:
+def _broadcast(row: Row) -> Broadcast:
     media_kind = row["media_kind"]
     return Broadcast(
         id=row["id"],
@@ -302,7 +302,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
 
 
 _BEST_ACCOUNT = (
-    "(SELECT a.reachable || char(31) || a.channel || char(31) || a.external_id FROM accounts a"
+    "(SELECT a.reachable || '\x1f' || a.channel || '\x1f' || a.external_id FROM accounts a"
     " WHERE a.person_id = {id} AND a.channel <> '" + PHONE_CHANNEL + "'"
     " ORDER BY " + BEST_ACCOUNT_FIRST + " LIMIT 1)"
 )
@@ -312,7 +312,7 @@ _RESIDENT_FLAGS = "r.person_id, r.notices_muted, r.reachable, " + _BEST_ACCOUNT.
 _ACTIVE_RESIDENT = "r.consent = 'given' AND r.onboarded_at IS NOT NULL AND r.deleted_at IS NULL"
 
 
-def _recipient(row: aiosqlite.Row) -> Recipient:
+def _recipient(row: Row) -> Recipient:
     """Person, mute flag, reachability and the best account (reachable, channel, address)."""
     reachable = bool(row[2]) if row[2] is not None else True
     if row[3] is None:
@@ -327,7 +327,7 @@ def _recipient(row: aiosqlite.Row) -> Recipient:
     )
 
 
-def _progress(row: aiosqlite.Row) -> MessageRef | None:
+def _progress(row: Row) -> MessageRef | None:
     channel, address, message = (
         row["progress_channel"],
         row["progress_address"],
@@ -340,10 +340,11 @@ def _progress(row: aiosqlite.Row) -> MessageRef | None:
 
 @dataclass(slots=True)
 class SqliteBroadcasts:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add(self, broadcast: Broadcast) -> int:
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO broadcasts (created_by, created_at, status, audience_kind,"
             " audience_codes, body, media_kind, media, recipients, skipped_muted,"
             " skipped_unreachable, progress_channel, progress_address, progress_message)"
@@ -363,9 +364,9 @@ class SqliteBroadcasts:
                 *_progress_values(broadcast.progress),
             ),
         )
-        if cur.lastrowid is None:
+        if new_id is None:
             raise RuntimeError("broadcast insert returned no id")
-        broadcast.id = int(cur.lastrowid)
+        broadcast.id = new_id
         return broadcast.id
 
     async def get(self, broadcast_id: int) -> Broadcast | None:

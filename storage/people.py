@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.people import Account, AuditEntry, ChatState, Consent, Resident, Role, StaffRecord
 from storage.codec import from_db_time, required_time, to_db_time
-from storage.rows import fetch_one
+from storage.db import Connection, Row
+from storage.rows import fetch_one, insert_id
 
 BEST_ACCOUNT_FIRST = "reachable DESC, last_inbound_at IS NULL, last_inbound_at DESC, created_at"
 """The order of a person's accounts: reachable first, then the one they wrote from last."""
@@ -20,7 +19,7 @@ BEST_ACCOUNT_FIRST = "reachable DESC, last_inbound_at IS NULL, last_inbound_at D
 
 @dataclass(slots=True)
 class SqliteResidents:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, person_id: int) -> Resident | None:
         row = await fetch_one(
@@ -72,7 +71,7 @@ class SqliteResidents:
         return [int(r[0]) for r in rows]
 
 
-def _resident(row: aiosqlite.Row) -> Resident:
+def _resident(row: Row) -> Resident:
     return Resident(
         person_id=row["person_id"],
         consent=Consent(row["consent"]),
@@ -92,7 +91,7 @@ def _resident(row: aiosqlite.Row) -> Resident:
 
 @dataclass(slots=True)
 class SqliteStaff:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, person_id: int) -> StaffRecord | None:
         row = await fetch_one(self.conn, "SELECT * FROM staff WHERE person_id = ?", (person_id,))
@@ -120,7 +119,7 @@ class SqliteStaff:
         )
 
 
-def _staff(row: aiosqlite.Row) -> StaffRecord:
+def _staff(row: Row) -> StaffRecord:
     return StaffRecord(
         person_id=row["person_id"],
         full_name=row["full_name"],
@@ -132,7 +131,7 @@ def _staff(row: aiosqlite.Row) -> StaffRecord:
 
 @dataclass(slots=True)
 class SqliteAccounts:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, channel: str, external_id: str) -> Account | None:
         row = await fetch_one(
@@ -157,10 +156,13 @@ class SqliteAccounts:
             )
             if cur.rowcount == 1:
                 return wanted_id
-        cur = await self.conn.execute(
-            "INSERT INTO persons (created_at) VALUES (?)", (to_db_time(now),)
+        new_id = await insert_id(
+            self.conn,
+            "INSERT INTO persons (id, created_at)"
+            " VALUES ((SELECT COALESCE(MAX(id), 0) + 1 FROM persons), ?)",
+            (to_db_time(now),),
         )
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
     async def link(self, account: Account) -> None:
         await self.conn.execute(
@@ -204,7 +206,7 @@ class SqliteAccounts:
         return found
 
 
-def _account(row: aiosqlite.Row) -> Account:
+def _account(row: Row) -> Account:
     return Account(
         channel=row["channel"],
         external_id=row["external_id"],
@@ -217,7 +219,7 @@ def _account(row: aiosqlite.Row) -> Account:
 
 @dataclass(slots=True)
 class SqliteChatStates:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def get(self, user_id: int) -> ChatState | None:
         row = await fetch_one(self.conn, "SELECT * FROM chat_states WHERE user_id = ?", (user_id,))
@@ -253,10 +255,11 @@ class SqliteChatStates:
 
 @dataclass(slots=True)
 class SqliteAuditLog:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def record(self, entry: AuditEntry) -> int:
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO audit_log (at, actor_id, action, subject_type, subject_id, details)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (
@@ -268,7 +271,7 @@ class SqliteAuditLog:
                 json.dumps(entry.details, ensure_ascii=False, default=str),
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
     async def for_subject(self, subject_type: str, subject_id: str) -> Sequence[AuditEntry]:
         rows = await self.conn.execute_fetchall(
@@ -278,7 +281,7 @@ class SqliteAuditLog:
         return [_audit(r) for r in rows]
 
 
-def _audit(row: aiosqlite.Row) -> AuditEntry:
+def _audit(row: Row) -> AuditEntry:
     details: dict[str, Any] = json.loads(row["details"])
     return AuditEntry(
         id=row["id"],

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.petitions import (
     Attachment,
     Channel,
@@ -22,6 +20,8 @@ from bot.domain.petitions import (
     normalise_text,
 )
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
+from storage.rows import insert_id
 
 
 def _json(value: Any) -> str:
@@ -30,13 +30,14 @@ def _json(value: Any) -> str:
 
 @dataclass(slots=True)
 class SqlitePetitions:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def next_sequence(self, ward_code: str, year: int) -> int:
         rows = list(
             await self.conn.execute_fetchall(
                 "INSERT INTO petition_counters (ward_code, year, last_seq) VALUES (?, ?, 1)"
-                " ON CONFLICT (ward_code, year) DO UPDATE SET last_seq = last_seq + 1"
+                " ON CONFLICT (ward_code, year)"
+                " DO UPDATE SET last_seq = petition_counters.last_seq + 1"
                 " RETURNING last_seq",
                 (ward_code, year),
             )
@@ -45,7 +46,8 @@ class SqlitePetitions:
 
     async def add(self, petition: Petition) -> int:
         behalf = petition.on_behalf
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO petitions (code, author_id, on_behalf_name, on_behalf_address,"
             " on_behalf_phone, filed_by, channel, field, content, content_key, concerns_address,"
             " latitude, longitude, attachments, session_id, status, named_publicly, created_at)"
@@ -71,7 +73,7 @@ class SqlitePetitions:
                 to_db_time(petition.created_at),
             ),
         )
-        petition.id = int(cur.lastrowid or 0)
+        petition.id = int(new_id or 0)
         return petition.id
 
     async def get(self, petition_id: int) -> Petition | None:
@@ -122,7 +124,8 @@ class SqlitePetitions:
         return [_petition(r) for r in rows]
 
     async def add_event(self, event: PetitionEvent) -> int:
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO petition_events (petition_id, kind, at, actor_id, details)"
             " VALUES (?, ?, ?, ?, ?)",
             (
@@ -133,7 +136,7 @@ class SqlitePetitions:
                 _json(event.details),
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
     async def events(self, petition_id: int) -> Sequence[PetitionEvent]:
         rows = await self.conn.execute_fetchall(
@@ -168,14 +171,15 @@ class SqlitePetitions:
         return from_db_time(rows[0][0]) if rows else None
 
     async def add_digest(self, at: datetime, petitions: int) -> int:
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO petition_digests (at, petitions) VALUES (?, ?)",
             (to_db_time(at), petitions),
         )
-        return int(cur.lastrowid or 0)
+        return int(new_id or 0)
 
 
-def _petition(row: aiosqlite.Row) -> Petition:
+def _petition(row: Row) -> Petition:
     behalf = None
     if row["on_behalf_name"] is not None:
         behalf = OnBehalf(

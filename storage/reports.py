@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.reporting import Minutes, PetitionFilter, PetitionRow, Satisfaction
 from storage.codec import required_time, to_db_time
+from storage.db import Connection
 from storage.rows import fetch_one
 from storage.workflow import _JOINED, _item
 
@@ -22,7 +21,7 @@ _WITH_AUTHOR = (
 
 @dataclass(slots=True)
 class SqliteReports:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def petition_rows(self, flt: PetitionFilter) -> Sequence[PetitionRow]:
         where: list[str] = []
@@ -67,8 +66,9 @@ class SqliteReports:
 
     async def save_minutes(self, minutes: Minutes) -> None:
         await self.conn.execute(
-            "INSERT OR REPLACE INTO session_minutes (session_id, text, updated_by, updated_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO session_minutes (session_id, text, updated_by, updated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (session_id) DO UPDATE SET text = excluded.text,"
+            " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
             (minutes.session_id, minutes.text, minutes.updated_by, to_db_time(minutes.updated_at)),
         )
 
@@ -81,7 +81,8 @@ class SqliteReports:
         )
         verdicts = await fetch_one(
             self.conn,
-            "SELECT SUM(o.satisfied = 1), SUM(o.satisfied = 0) FROM petition_outcomes o"
+            "SELECT SUM(CASE WHEN o.satisfied = 1 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN o.satisfied = 0 THEN 1 ELSE 0 END) FROM petition_outcomes o"
             " JOIN petitions p ON p.id = o.petition_id"
             " WHERE p.created_at >= ? AND p.created_at < ?",
             (to_db_time(since), to_db_time(until)),
@@ -97,8 +98,8 @@ class SqliteReports:
 
     async def record_run(self, kind: str, period: str, *, at: datetime, recipients: int) -> bool:
         cur = await self.conn.execute(
-            "INSERT OR IGNORE INTO report_runs (kind, period, ran_at, recipients)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO report_runs (kind, period, ran_at, recipients)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (kind, period) DO NOTHING",
             (kind, period, to_db_time(at), recipients),
         )
         return cur.rowcount == 1

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.sessions import (
     AudienceScope,
     Host,
@@ -22,6 +20,8 @@ from bot.domain.sessions import (
     SocialGroup,
 )
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
+from storage.rows import insert_id
 
 _COLUMNS = (
     "kind, title, host, deputy, form, link, starts_at, ends_at, venue, latitude, longitude,"
@@ -61,7 +61,7 @@ def _values(s: Session) -> tuple[Any, ...]:
     )
 
 
-def _session(row: aiosqlite.Row) -> Session:
+def _session(row: Row) -> Session:
     social = row["social_group"]
     return Session(
         id=row["id"],
@@ -93,7 +93,7 @@ def _session(row: aiosqlite.Row) -> Session:
     )
 
 
-def _registration(row: aiosqlite.Row) -> Registration:
+def _registration(row: Row) -> Registration:
     return Registration(
         session_id=row["session_id"],
         user_id=row["user_id"],
@@ -109,16 +109,16 @@ def _registration(row: aiosqlite.Row) -> Registration:
 
 @dataclass(slots=True)
 class SqliteSessions:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add(self, session: Session) -> int:
         marks = ", ".join("?" * 25)
-        cur = await self.conn.execute(
-            f"INSERT INTO sessions ({_COLUMNS}) VALUES ({marks})", _values(session)
+        new_id = await insert_id(
+            self.conn, f"INSERT INTO sessions ({_COLUMNS}) VALUES ({marks})", _values(session)
         )
-        if cur.lastrowid is None:
+        if new_id is None:
             raise RuntimeError("session insert returned no id")
-        session.id = int(cur.lastrowid)
+        session.id = new_id
         return session.id
 
     async def save(self, session: Session) -> None:

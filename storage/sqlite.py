@@ -11,33 +11,16 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import aiosqlite
 
-from storage.channels import SqliteInbox, SqliteTokens
 from storage.codec import to_db_time
-from storage.deadlines import SqliteConclusions, SqliteDeadlines, SqliteSurveys
-from storage.files import SqliteFiles
 from storage.inline_reader import InlineReader
-from storage.linking import SqliteLinks
-from storage.outbox import SqliteBroadcasts, SqliteOutbox
-from storage.people import (
-    SqliteAccounts,
-    SqliteAuditLog,
-    SqliteChatStates,
-    SqliteResidents,
-    SqliteStaff,
-)
-from storage.petitions import SqlitePetitions
-from storage.reports import SqliteReports
-from storage.sessions import SqliteSessions
-from storage.web_sessions import SqliteWebSessions
-from storage.workflow import SqliteWorkflow
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +74,20 @@ class SqliteStore:
             raise
         return cls(path, writer, reader)
 
+    async def schema_version(self) -> int:
+        rows = list(
+            await self._reader.execute_fetchall(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"
+            )
+        )
+        return int(rows[0][0])
+
     async def close(self) -> None:
         await self._reader.close()
         await self._writer.close()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqliteUnitOfWork]:
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
         async with self._write_lock:
             try:
                 await _to_the_end(self._writer.execute("BEGIN IMMEDIATE"))
@@ -105,7 +96,7 @@ class SqliteStore:
                     await _to_the_end(self._writer.execute("ROLLBACK"))
                 raise
             try:
-                yield SqliteUnitOfWork(self._writer)
+                yield UnitOfWork(self._writer)
             except BaseException:
                 await _to_the_end(self._writer.execute("ROLLBACK"))
                 raise
@@ -113,10 +104,10 @@ class SqliteStore:
                 await _to_the_end(self._writer.execute("COMMIT"))
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[SqliteUnitOfWork]:
+    async def read(self) -> AsyncIterator[UnitOfWork]:
         """Each statement sees the last committed state (WAL); no snapshot spans statements.
         Reads run on the event loop's thread (``storage/inline_reader.py``)."""
-        yield SqliteUnitOfWork(cast(aiosqlite.Connection, self._reader), read_only=True)
+        yield UnitOfWork(self._reader, read_only=True)
 
 
 async def _to_the_end(statement: Awaitable[Any]) -> None:
@@ -175,85 +166,3 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buffer[:80]!r}")
     return statements
-
-
-@dataclass(slots=True)
-class SqliteUnitOfWork:
-    conn: aiosqlite.Connection
-    read_only: bool = False
-
-    @property
-    def residents(self) -> SqliteResidents:
-        return SqliteResidents(self.conn)
-
-    @property
-    def staff(self) -> SqliteStaff:
-        return SqliteStaff(self.conn)
-
-    @property
-    def chat_states(self) -> SqliteChatStates:
-        return SqliteChatStates(self.conn)
-
-    @property
-    def accounts(self) -> SqliteAccounts:
-        return SqliteAccounts(self.conn)
-
-    @property
-    def links(self) -> SqliteLinks:
-        return SqliteLinks(self.conn)
-
-    @property
-    def inbox(self) -> SqliteInbox:
-        return SqliteInbox(self.conn)
-
-    @property
-    def tokens(self) -> SqliteTokens:
-        return SqliteTokens(self.conn)
-
-    @property
-    def audit(self) -> SqliteAuditLog:
-        return SqliteAuditLog(self.conn)
-
-    @property
-    def files(self) -> SqliteFiles:
-        return SqliteFiles(self.conn)
-
-    @property
-    def outbox(self) -> SqliteOutbox:
-        return SqliteOutbox(self.conn)
-
-    @property
-    def broadcasts(self) -> SqliteBroadcasts:
-        return SqliteBroadcasts(self.conn)
-
-    @property
-    def petitions(self) -> SqlitePetitions:
-        return SqlitePetitions(self.conn)
-
-    @property
-    def sessions(self) -> SqliteSessions:
-        return SqliteSessions(self.conn)
-
-    @property
-    def workflow(self) -> SqliteWorkflow:
-        return SqliteWorkflow(self.conn)
-
-    @property
-    def deadlines(self) -> SqliteDeadlines:
-        return SqliteDeadlines(self.conn)
-
-    @property
-    def conclusions(self) -> SqliteConclusions:
-        return SqliteConclusions(self.conn)
-
-    @property
-    def surveys(self) -> SqliteSurveys:
-        return SqliteSurveys(self.conn)
-
-    @property
-    def reports(self) -> SqliteReports:
-        return SqliteReports(self.conn)
-
-    @property
-    def web_sessions(self) -> SqliteWebSessions:
-        return SqliteWebSessions(self.conn)

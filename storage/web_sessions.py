@@ -7,14 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain.web_sessions import LoginLink, WebSession
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
 from storage.rows import fetch_one
 
 
-def _session(row: aiosqlite.Row) -> WebSession:
+def _session(row: Row) -> WebSession:
     return WebSession(
         id_hash=row["id_hash"],
         person_id=row["person_id"],
@@ -27,7 +26,7 @@ def _session(row: aiosqlite.Row) -> WebSession:
 
 @dataclass(slots=True)
 class SqliteWebSessions:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def add_link(self, link: LoginLink) -> None:
         await self.conn.execute(

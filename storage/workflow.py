@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import aiosqlite
-
 from bot.domain.petitions import FieldOfConcern, Status, normalise_text
 from bot.domain.workflow import (
     INBOX_STATUSES,
@@ -23,12 +21,17 @@ from bot.domain.workflow import (
     UnitRate,
 )
 from storage.codec import from_db_time, required_time, to_db_time
+from storage.db import Connection, Row
 from storage.petitions import _petition
+from storage.rows import insert_id
 
 _HANDLING_COLUMNS = (
     "outcome, unit_code, due_on, accepted_at, answer_text, answer_file_kind, answer_file_id,"
     " answered_at, answered_by, answered_on_time, forward_note, reason, group_id,"
     " reopen_count, satisfied, updated_at"
+)
+_HANDLING_UPDATE = ", ".join(
+    f"{c.strip()} = excluded.{c.strip()}" for c in _HANDLING_COLUMNS.split(",")
 )
 _JOINED = (
     "SELECT p.*, o.petition_id AS o_pid, o.outcome AS o_outcome, o.unit_code AS o_unit_code,"
@@ -50,7 +53,7 @@ def _opt_bool(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
-def _handling(row: aiosqlite.Row, prefix: str = "") -> Handling | None:
+def _handling(row: Row, prefix: str = "") -> Handling | None:
     if row[f"{prefix}petition_id" if not prefix else "o_pid"] is None:
         return None
 
@@ -78,11 +81,11 @@ def _handling(row: aiosqlite.Row, prefix: str = "") -> Handling | None:
     )
 
 
-def _item(row: aiosqlite.Row) -> Item:
+def _item(row: Row) -> Item:
     return Item(_petition(row), _handling(row, "o_"))
 
 
-def _extension(row: aiosqlite.Row) -> ExtensionRequest:
+def _extension(row: Row) -> ExtensionRequest:
     return ExtensionRequest(
         id=row["id"],
         petition_id=row["petition_id"],
@@ -130,7 +133,7 @@ def _like(word: str) -> str:
 
 @dataclass(slots=True)
 class SqliteWorkflow:
-    conn: aiosqlite.Connection
+    conn: Connection
 
     async def handling(self, petition_id: int) -> Handling | None:
         rows = list(
@@ -143,8 +146,9 @@ class SqliteWorkflow:
     async def save_handling(self, handling: Handling) -> None:
         h = handling
         await self.conn.execute(
-            f"INSERT OR REPLACE INTO petition_outcomes (petition_id, {_HANDLING_COLUMNS})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO petition_outcomes (petition_id, {_HANDLING_COLUMNS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            f" ON CONFLICT (petition_id) DO UPDATE SET {_HANDLING_UPDATE}",
             (
                 h.petition_id,
                 h.outcome.value if h.outcome else None,
@@ -216,7 +220,8 @@ class SqliteWorkflow:
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
     async def add_extension(self, request: ExtensionRequest) -> int:
-        cur = await self.conn.execute(
+        new_id = await insert_id(
+            self.conn,
             "INSERT INTO extension_requests (petition_id, unit_code, requested_by, reason,"
             " current_due, proposed_due, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -230,7 +235,7 @@ class SqliteWorkflow:
                 to_db_time(request.created_at),
             ),
         )
-        request.id = int(cur.lastrowid or 0)
+        request.id = int(new_id or 0)
         return request.id
 
     async def extension(self, request_id: int) -> ExtensionRequest | None:
@@ -270,10 +275,10 @@ class SqliteWorkflow:
         marks = ", ".join("?" for _ in UNIT_STATUSES)
         rows = await self.conn.execute_fetchall(
             "SELECT o.unit_code,"
-            " SUM(o.answered_on_time IS NOT NULL),"
+            " SUM(CASE WHEN o.answered_on_time IS NOT NULL THEN 1 ELSE 0 END),"
             " SUM(COALESCE(o.answered_on_time, 0)),"
-            f" SUM(p.status IN ({marks})),"
-            f" SUM(p.status IN ({marks}) AND o.due_on < ?)"
+            f" SUM(CASE WHEN p.status IN ({marks}) THEN 1 ELSE 0 END),"
+            f" SUM(CASE WHEN p.status IN ({marks}) AND o.due_on < ? THEN 1 ELSE 0 END)"
             " FROM petition_outcomes o JOIN petitions p ON p.id = o.petition_id"
             " WHERE o.unit_code IS NOT NULL GROUP BY o.unit_code ORDER BY o.unit_code",
             (

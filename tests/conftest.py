@@ -4,6 +4,7 @@ server, and the real bot application running against it."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,13 +14,14 @@ import pytest
 
 from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
+from bot.domain.ports import Store
 from bot.domain.ward import WardConfig, load_ward_config
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.runtime.local import running
 from bot.settings import Settings
 from storage.sqlite import SqliteStore
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.postgres"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-TOKEN"
@@ -41,11 +43,54 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
 
 
+STORE_KINDS = ("sqlite", "postgresql")
+BOTH_STORES = (
+    "test_accounts",
+    "test_broadcast_e2e",
+    "test_conclusion_e2e",
+    "test_deadlines_",
+    "test_linking",
+    "test_outbox_store",
+    "test_paper_e2e",
+    "test_petitions_",
+    "test_reports_jobs",
+    "test_sessions_e2e",
+    "test_survey_e2e",
+    "test_workflow_",
+    "test_zalo_delivery",
+    "test_zalo_fallback",
+)
+"""The modules that exercise storage most run on both stores; the rest (pacing, rendering,
+process and channel plumbing) on SQLite, to keep the suite near 10 minutes on 2 cores.
+``TEST_ALL_STORES=1`` runs every test that uses ``store`` on both."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests that use the ``store`` fixture (directly or through ``bot``) in ``BOTH_STORES`` run
+    on SQLite and on PostgreSQL, except those marked ``sqlite_only`` (they read SQLite's file or
+    its query plans)."""
+    if "store" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    both = os.environ.get("TEST_ALL_STORES") == "1" or module.startswith(BOTH_STORES)
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        both = False
+    metafunc.parametrize("store", STORE_KINDS if both else ("sqlite",), indirect=True)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "test.db")
-    yield opened
-    await opened.close()
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store: SQLite in a temporary file, or PostgreSQL in a fresh database of the test
+    session's server (tests/postgres.py)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests.postgres import fresh_postgres_store  # a plugin: imported once pytest has it
+
+        async with fresh_postgres_store(request) as opened:
+            yield opened
+        return
+    sqlite = await SqliteStore.open(tmp_path / "test.db")
+    yield sqlite
+    await sqlite.close()
 
 
 @pytest.fixture
@@ -78,13 +123,23 @@ def make_settings(tg: FakeTelegramServer, tmp_path: Path, **overrides: Any) -> S
 async def bot(
     tg: FakeTelegramServer,
     ward: WardConfig,
-    store: SqliteStore,
+    store: Store,
     clock: ManualClock,
     tmp_path: Path,
 ) -> AsyncIterator[BotApp]:
     app = build_application(make_settings(tg, tmp_path), ward, clock=clock, store=store)
     async with running(app, poll_timeout=1):
         yield app
+
+
+async def reopen(store: Store) -> Store:
+    """The same database through a new store, as after a restart."""
+    if isinstance(store, SqliteStore):
+        return await SqliteStore.open(store.path)
+    from storage.postgres.store import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    return await PostgresStore.open(store.url)
 
 
 async def onboard(

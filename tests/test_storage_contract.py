@@ -1,13 +1,15 @@
 """The storage contract: every adapter of ``bot.domain.ports.Store`` must pass these tests.
 
-Add a factory to STORES to run them against another adapter (PostgreSQL later).
+Each adapter is a factory in STORES: SQLite in a temporary file, PostgreSQL in a fresh database
+of the test session's throwaway server (tests/postgres.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,24 +30,33 @@ from bot.domain.ports import Store
 from bot.domain.web_sessions import IDLE_LIMIT, LoginLink, WebSession, secret_hash
 from bot.outbox.queue import Content, Notification, Status
 from storage.sqlite import SqliteStore, apply_migrations
+from tests.postgres import fresh_postgres_store
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
-StoreFactory = Callable[[Path], Awaitable[Store]]
+StoreFactory = Callable[[pytest.FixtureRequest, Path], AbstractAsyncContextManager[Store]]
 
 
-async def _sqlite(tmp_path: Path) -> Store:
-    return await SqliteStore.open(tmp_path / "contract.db")
+@asynccontextmanager
+async def _sqlite(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    store = await SqliteStore.open(tmp_path / "contract.db")
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
-STORES: dict[str, StoreFactory] = {"sqlite": _sqlite}
+def _postgres(request: pytest.FixtureRequest, tmp_path: Path) -> AbstractAsyncContextManager[Store]:
+    return fresh_postgres_store(request)
+
+
+STORES: dict[str, StoreFactory] = {"sqlite": _sqlite, "postgresql": _postgres}
 
 
 @pytest.fixture(params=sorted(STORES))
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    store = await STORES[request.param](tmp_path)
-    yield store
-    await store.close()
+    async with STORES[request.param](request, tmp_path) as store:
+        yield store
 
 
 def resident(person_id: int = 1, **fields: object) -> Resident:

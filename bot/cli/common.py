@@ -8,7 +8,6 @@ that cannot be used ends in the same one line.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,10 +17,12 @@ import typer
 from pydantic import ValidationError
 
 from bot.clock import Clock, SystemClock
+from bot.domain.ports import Store
 from bot.domain.ward import ConfigError, WardConfig, load_ward_config
 from bot.settings import Settings
 from bot.usecases.common import Services
-from storage.sqlite import SqliteStore
+from storage import factory as storage_factory
+from storage.factory import StoreUnavailable
 
 EXIT_CONFIG = 2
 T = TypeVar("T")
@@ -51,21 +52,26 @@ def load_ward(path: Path) -> WardConfig:
         fail(str(exc))
 
 
-async def open_store(path: Path) -> SqliteStore:
-    """Create the folder, open, migrate (``SqliteStore.open``); a path that cannot hold the
-    database is one line naming DATABASE_PATH, not a traceback."""
+async def open_store(settings: Settings) -> Store:
+    """Open and migrate the configured store (``storage.factory``); a database that cannot be
+    opened is one line naming DATABASE_URL or DATABASE_PATH, not a traceback."""
     try:
-        return await SqliteStore.open(path)
-    except (OSError, sqlite3.Error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        fail(f"không mở được cơ sở dữ liệu {path} (DATABASE_PATH): {reason}")
+        return await storage_factory.open_store(
+            settings.secret("database_url") or None, settings.database_path
+        )
+    except StoreUnavailable as exc:
+        fail(f"không mở được cơ sở dữ liệu {exc}")
+
+
+def store_description(settings: Settings) -> str:
+    return storage_factory.describe(settings.secret("database_url") or None, settings.database_path)
 
 
 @asynccontextmanager
 async def open_services(
     settings: Settings, ward: WardConfig, clock: Clock | None = None
 ) -> AsyncIterator[Services]:
-    store = await open_store(settings.database_path)
+    store = await open_store(settings)
     try:
         yield Services.for_ward(store, clock or SystemClock(), ward)
     finally:

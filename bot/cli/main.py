@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import fail, load_settings, load_ward, open_store
+from bot.cli.common import fail, load_settings, load_ward, open_store, store_description
 from bot.cli.paper import register as register_paper
 from bot.cli.reports import register as register_reports
 from bot.cli.sessions import session_app
@@ -58,7 +58,7 @@ def check_config() -> None:
     staff = ", ".join(f"{r}: {n}" for r, n in sorted(roles.items()))
     typer.echo(f"Cán bộ: {staff or 'chưa có (thêm [[staff]] vào tệp cấu hình phường)'}")
     typer.echo(f"Đơn vị báo cáo kết quả sau: {ward.ward.agency_report_working_days} ngày làm việc")
-    typer.echo(f"Cơ sở dữ liệu: {settings.database_path}")
+    typer.echo(f"Cơ sở dữ liệu: {store_description(settings)}")
     for line in channel_lines(settings, asyncio.run(zalo_tokens_stored(settings))):
         typer.echo(line)
     typer.echo("Cấu hình hợp lệ.")
@@ -101,7 +101,7 @@ def channel_lines(settings: Settings, zalo_tokens: bool) -> list[str]:
 async def zalo_tokens_stored(settings: Settings) -> bool:
     if not settings.zalo_on:
         return False
-    store = await open_store(settings.database_path)
+    store = await open_store(settings)
     try:
         async with store.read() as uow:
             return await uow.tokens.get("zalo") is not None
@@ -112,8 +112,25 @@ async def zalo_tokens_stored(settings: Settings) -> bool:
 async def prepare_database(settings: Settings) -> None:
     """Create, open and migrate the database the way every other command does, so a path that
     cannot hold it ends in the same one line before anything starts."""
-    store = await open_store(settings.database_path)
+    store = await open_store(settings)
     await store.close()
+
+
+@app.command()
+def migrate() -> None:
+    """Áp dụng các bản chuyển đổi cơ sở dữ liệu còn thiếu (SQLite hoặc PostgreSQL), in phiên bản."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+
+    async def main() -> int:
+        store = await open_store(settings)
+        try:
+            return await store.schema_version()
+        finally:
+            await store.close()
+
+    version = asyncio.run(main())
+    typer.echo(f"Cơ sở dữ liệu {store_description(settings)}: phiên bản {version}")
 
 
 @app.command()

@@ -63,7 +63,7 @@ def code_from(answer: str, state: str) -> str | None:
 
 
 async def exchange(settings: Settings, code: str, verifier: str) -> str:
-    store = await open_store(settings.database_path)
+    store = await open_store(settings)
     try:
         async with aiohttp.ClientSession() as http:
             client = ZaloClient(http, zalo_config(settings), store, SystemClock())

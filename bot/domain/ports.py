@@ -158,4 +158,9 @@ class Store(Protocol):
         """Read-only access that never sees another transaction's uncommitted writes."""
         ...
 
+    async def schema_version(self) -> int:
+        """The number of the last migration applied (the same number means the same schema on
+        every engine)."""
+        ...
+
     async def close(self) -> None: ...

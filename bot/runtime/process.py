@@ -22,7 +22,7 @@ from bot.web.app import Health, build_web_app
 from bot.web.files import file_routes
 from bot.web.server import WebServer
 from bot.web.staff import staff_routes
-from storage.sqlite import SqliteStore
+from storage.factory import open_store
 
 __all__ = ["Runtime"]
 
@@ -71,7 +71,9 @@ class Runtime:
         store = self._given_store
         if store is None:
             self.settings.ensure_database_folder()
-            store = self._owned_store = await SqliteStore.open(self.settings.database_path)
+            store = self._owned_store = await open_store(
+                self.settings.secret("database_url") or None, self.settings.database_path
+            )
         services = self._services = Services.for_ward(
             store, self.clock, self.ward, web_public_url=self.settings.web_public_url
         )

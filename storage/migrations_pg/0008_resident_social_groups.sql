@@ -1,0 +1,1 @@
+ALTER TABLE residents ADD COLUMN social_groups text NOT NULL DEFAULT '';
