@@ -33,6 +33,7 @@ from storage.people import (
     SqliteStaff,
 )
 from storage.petitions import SqlitePetitions
+from storage.public import SqlitePublic
 from storage.reports import SqliteReports
 from storage.sessions import SqliteSessions
 from storage.workflow import SqliteWorkflow
@@ -251,3 +252,7 @@ class SqliteUnitOfWork:
     @property
     def reports(self) -> SqliteReports:
         return SqliteReports(self.conn)
+
+    @property
+    def public(self) -> SqlitePublic:
+        return SqlitePublic(self.conn)

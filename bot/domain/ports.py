@@ -17,6 +17,7 @@ from bot.domain.files import FileRepository
 from bot.domain.linking import LinkRepository
 from bot.domain.people import Account, AuditEntry, ChatState, Resident, StaffRecord
 from bot.domain.petitions import PetitionRepository
+from bot.domain.public import PublicRepository
 from bot.domain.reporting import ReportRepository
 from bot.domain.sessions import SessionRepository
 from bot.domain.workflow import WorkflowRepository
@@ -143,6 +144,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reports(self) -> ReportRepository: ...
+
+    @property
+    def public(self) -> PublicRepository: ...
 
 
 class Store(Protocol):

@@ -20,6 +20,7 @@ from bot.usecases.common import Services
 from bot.usecases.sessions import SessionRegistrants
 from bot.web.app import Health, build_web_app
 from bot.web.files import file_routes
+from bot.web.public import public_routes
 from bot.web.server import WebServer
 from storage.sqlite import SqliteStore
 
@@ -83,7 +84,11 @@ class Runtime:
                 self._jobs.start()
             if self._want_web:
                 endpoints = [e for channel in self.channels for e in channel.endpoints()]
-                app = build_web_app(endpoints, self.health, file_routes(lambda: self.services))
+                app = build_web_app(
+                    endpoints,
+                    self.health,
+                    file_routes(lambda: self.services) + public_routes(lambda: self.services),
+                )
                 self.web = WebServer(app, self.settings.web_listen, self.settings.web_port)
                 await self.web.start()
                 log.info("web server on %s", self.web.url)

@@ -1,0 +1,126 @@
+"""SQLite repository for the public pages: the filtered list (indexed: newest first by id within
+a field, a status, a unit or a month), the home page's figures and the published notices."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.domain.deadlines import ConclusionNotice
+from bot.domain.petitions import FieldOfConcern
+from bot.domain.public import PublicFigures, PublicFilter, UnitCount
+from bot.domain.workflow import UNIT_STATUSES, Item
+from storage.codec import from_db_time, required_time, to_db_time
+from storage.rows import fetch_one
+from storage.workflow import _JOINED, _item
+
+
+@dataclass(slots=True)
+class SqlitePublic:
+    conn: aiosqlite.Connection
+
+    async def listing(self, flt: PublicFilter, *, offset: int, limit: int) -> Sequence[Item]:
+        where: list[str] = []
+        params: list[Any] = []
+        if flt.field is not None:
+            where.append("p.field = ?")
+            params.append(flt.field.value)
+        if flt.status is not None:
+            where.append("p.status = ?")
+            params.append(flt.status.value)
+        if flt.unit_code is not None:
+            where.append("o.unit_code = ?")
+            params.append(flt.unit_code)
+        if flt.since is not None:
+            where.append("p.created_at >= ?")
+            params.append(to_db_time(flt.since))
+        if flt.until is not None:
+            where.append("p.created_at < ?")
+            params.append(to_db_time(flt.until))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = await self.conn.execute_fetchall(
+            f"{_JOINED}{clause} ORDER BY p.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return [_item(row) for row in rows]
+
+    async def figures(self, since: datetime, until: datetime, today: date) -> PublicFigures:
+        bounds = (to_db_time(since), to_db_time(until))
+        received = await fetch_one(
+            self.conn,
+            "SELECT COUNT(*) FROM petitions WHERE created_at >= ? AND created_at < ?",
+            bounds,
+        )
+        by_field = await self.conn.execute_fetchall(
+            "SELECT field, COUNT(*) FROM petitions WHERE created_at >= ? AND created_at < ?"
+            " GROUP BY field ORDER BY COUNT(*) DESC, field",
+            bounds,
+        )
+        answered = await fetch_one(
+            self.conn,
+            "SELECT COUNT(*), SUM(answered_on_time = 1) FROM petition_outcomes"
+            " WHERE answered_at >= ? AND answered_at < ?",
+            bounds,
+        )
+        verdicts = await fetch_one(
+            self.conn,
+            "SELECT SUM(o.satisfied = 1), SUM(o.satisfied = 0) FROM petition_outcomes o"
+            " JOIN petitions p ON p.id = o.petition_id"
+            " WHERE p.created_at >= ? AND p.created_at < ?",
+            bounds,
+        )
+        statuses = ", ".join(f"'{s.value}'" for s in UNIT_STATUSES)
+        overdue = await fetch_one(
+            self.conn,
+            "SELECT COUNT(*) FROM petition_outcomes o JOIN petitions p ON p.id = o.petition_id"
+            f" WHERE o.unit_code IS NOT NULL AND o.due_on < ? AND p.status IN ({statuses})",
+            (today.isoformat(),),
+        )
+        units = await self.conn.execute_fetchall(
+            "SELECT o.unit_code,"
+            " SUM(p.created_at >= ? AND p.created_at < ?),"
+            " SUM(o.answered_at >= ? AND o.answered_at < ?),"
+            " SUM(o.answered_at >= ? AND o.answered_at < ? AND o.answered_on_time = 1)"
+            " FROM petition_outcomes o JOIN petitions p ON p.id = o.petition_id"
+            " WHERE o.unit_code IS NOT NULL GROUP BY o.unit_code ORDER BY o.unit_code",
+            bounds * 3,
+        )
+        return PublicFigures(
+            received=_int(received, 0),
+            answered=_int(answered, 0),
+            on_time=_int(answered, 1),
+            overdue=_int(overdue, 0),
+            satisfied=_int(verdicts, 0),
+            not_satisfied=_int(verdicts, 1),
+            by_field=tuple((FieldOfConcern(row[0]), int(row[1])) for row in by_field),
+            by_unit=tuple(
+                UnitCount(row[0], int(row[1] or 0), int(row[2] or 0), int(row[3] or 0))
+                for row in units
+            ),
+        )
+
+    async def published_conclusions(self, limit: int) -> Sequence[ConclusionNotice]:
+        rows = await self.conn.execute_fetchall(
+            "SELECT * FROM conclusion_notices WHERE published_at IS NOT NULL"
+            " ORDER BY published_at DESC, session_id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            ConclusionNotice(
+                session_id=row["session_id"],
+                updated_at=required_time(row["updated_at"]),
+                free_text=row["free_text"],
+                complex_reason=row["complex_reason"],
+                published_at=from_db_time(row["published_at"]),
+                published_by=row["published_by"],
+            )
+            for row in rows
+        ]
+
+
+def _int(row: aiosqlite.Row | None, index: int) -> int:
+    return int(row[index] or 0) if row is not None else 0
