@@ -166,11 +166,11 @@ def public_routes(services: Callable[[], Services]) -> list[Route]:
         s = services()
         if too_big(request):
             return render("too_large", 413)
-        if not limiter("intake_ip", 10, timedelta(hours=1)).allow(client_ip(request)):
+        if not limiter("intake_ip", 30, timedelta(hours=1)).allow(client_ip(request)):
             return too_many()
         form, values = await read_petition(request)
         digits = "".join(ch for ch in form.phone if ch.isdigit())
-        if digits and not limiter("intake_phone", 5, timedelta(hours=1)).allow(digits[-9:]):
+        if digits and not limiter("intake_phone", 8, timedelta(hours=1)).allow(digits[-9:]):
             return too_many()
         result = await WebIntake(s).submit(form)
         match result.outcome:
