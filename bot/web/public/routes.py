@@ -31,7 +31,11 @@ from messages import label, labels, render_page
 
 __all__ = ["public_routes"]
 
-_STATIC = {"htmx.min.js": "text/javascript", "site.css": "text/css"}
+_STATIC = {
+    "htmx.min.js": "text/javascript",
+    "site.css": "text/css",
+    "favicon.svg": "image/svg+xml",
+}
 
 
 def _common(services: Services) -> dict[str, Any]:
