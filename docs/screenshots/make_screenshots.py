@@ -34,7 +34,7 @@ WIDTHS = (375, 1280)
 
 
 async def make_screenshots(out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write the PNGs into ``out_dir`` (an existing folder) and return their paths."""
     written: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "screens.db"
