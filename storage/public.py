@@ -42,11 +42,24 @@ class SqlitePublic:
             where.append("p.created_at < ?")
             params.append(to_db_time(flt.until))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
+        # The same order (ids grow with time) written so that the filter's index serves it:
+        # a unit's rows come in petition order from (unit_code, petition_id), a month's from
+        # (created_at, id); otherwise the primary key or (field, id) / (status, id).
+        if flt.unit_code is not None:
+            order = "o.petition_id DESC"
+        elif flt.since is not None or flt.until is not None:
+            order = "p.created_at DESC, p.id DESC"
+        else:
+            order = "p.id DESC"
         rows = await self.conn.execute_fetchall(
-            f"{_JOINED}{clause} ORDER BY p.id DESC LIMIT ? OFFSET ?",
+            f"{_JOINED}{clause} ORDER BY {order} LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return [_item(row) for row in rows]
+
+    async def item(self, code: str) -> Item | None:
+        rows = await self.conn.execute_fetchall(f"{_JOINED} WHERE p.code = ?", (code,))
+        return next((_item(row) for row in rows), None)
 
     async def figures(self, since: datetime, until: datetime, today: date) -> PublicFigures:
         bounds = (to_db_time(since), to_db_time(until))

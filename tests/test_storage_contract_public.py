@@ -81,6 +81,11 @@ async def test_public_listing_filters_and_pages_newest_first(any_store: Store) -
     assert unit[0].handling is not None and unit[0].handling.unit_code == "KT"
     assert [i.petition.id for i in month] == [ids[2], ids[1], ids[0]]
     assert [i.petition.id for i in page2] == [ids[1], ids[0]]
+    async with any_store.read() as uow:
+        one = await uow.public.item("TD-2026-0003")
+        none = await uow.public.item("TD-2026-0099")
+    assert one is not None and one.petition.id == ids[2] and none is None
+    assert one.handling is not None and one.handling.due_on == date(2026, 12, 9)
 
 
 async def test_public_figures_count_the_period_and_what_is_overdue_today(any_store: Store) -> None:

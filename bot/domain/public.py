@@ -63,6 +63,10 @@ class PublicRepository(Protocol):
         """Matching petitions, newest first (the caller asks one more to know of a next page)."""
         ...
 
+    async def item(self, code: str) -> Item | None:
+        """One petition with its handling, by tracking code (one query for a public page)."""
+        ...
+
     async def figures(self, since: datetime, until: datetime, today: date) -> PublicFigures: ...
 
     async def published_conclusions(self, limit: int) -> Sequence[ConclusionNotice]:

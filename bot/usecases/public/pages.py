@@ -12,7 +12,6 @@ from bot.domain.deadlines import ConclusionNotice
 from bot.domain.public import PAGE_SIZE, PublicFigures, PublicFilter
 from bot.domain.reporting import Period, PeriodKind, Satisfaction
 from bot.domain.sessions import Session, SessionStatus
-from bot.domain.workflow import Item
 from bot.usecases.common import Services
 from bot.usecases.conclusion import Conclusions, Draft
 from bot.usecases.public.views import (
@@ -114,17 +113,16 @@ class PublicPages:
     async def petition(self, code: str, *, author: bool = False) -> PetitionPage | None:
         """The public timeline; ``author`` (proven by the caller) adds the text and notes."""
         async with self.s.store.read() as uow:
-            petition = await uow.petitions.by_code(code)
-            if petition is None or petition.id is None:
+            item = await uow.public.item(code)
+            petition = item.petition if item is not None else None
+            if item is None or petition is None or petition.id is None:
                 return None
-            handling = await uow.workflow.handling(petition.id)
             events = tuple(await uow.petitions.events(petition.id))
             session = None
             if petition.session_id is not None:
                 session = await uow.sessions.get(petition.session_id)
                 if session is not None and session.status not in _PUBLIC_SESSIONS:
                     session = None
-        item = Item(petition, handling)
         return PetitionPage(
             public_petition(self.s, item, author=author),
             public_events(self.s, events, author=author),
