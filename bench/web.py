@@ -57,16 +57,32 @@ def seed(path: Path, petitions: int) -> None:
             created = (START + step * n).isoformat(timespec="microseconds")
             status = rng.choice(STATUSES)
             rows.append(
-                (n, f"TD-{2025 + (n * 2 > petitions)}-{n:07d}", 1000 + n % 5000, "web",
-                 rng.choice(FIELDS), f"Nội dung kiến nghị số {n}", f"noi dung kien nghi so {n}",
-                 status, n % 3 == 0, created)
+                (
+                    n,
+                    f"TD-{2025 + (n * 2 > petitions)}-{n:07d}",
+                    1000 + n % 5000,
+                    "web",
+                    rng.choice(FIELDS),
+                    f"Nội dung kiến nghị số {n}",
+                    f"noi dung kien nghi so {n}",
+                    status,
+                    n % 3 == 0,
+                    created,
+                )
             )
             events.append((n, "received", created, 1000 + n % 5000, "{}"))
             if status not in ("received", "classified"):
                 answered = created if status in ("answered", "resolved", "closed") else None
                 outcomes.append(
-                    (n, "assigned", rng.choice(UNITS), "2026-12-31", answered,
-                     None if answered is None else n % 4 != 0, created)
+                    (
+                        n,
+                        "assigned",
+                        rng.choice(UNITS),
+                        "2026-12-31",
+                        answered,
+                        None if answered is None else n % 4 != 0,
+                        created,
+                    )
                 )
         conn.executemany(
             "INSERT INTO petitions (id, code, author_id, channel, field, content, content_key,"
@@ -122,7 +138,7 @@ async def serve(kind: str, db: str, port_file: str) -> None:
         app = Starlette(routes=[Route("/", hello)])
     server = WebServer(app, "127.0.0.1", 0)
     await server.start()
-    Path(port_file).write_text(str(server.port))
+    await asyncio.to_thread(Path(port_file).write_text, str(server.port))
     try:
         await asyncio.Event().wait()
     finally:
@@ -234,8 +250,10 @@ def main() -> None:
                     "hello_p95": p(base["hello"], 0.95),
                 }
                 row["ratio"] = row["rate"] / row["hello_rate"]
-                print("  round " + json.dumps({k: round(v, 2) for k, v in row.items()}),
-                      file=sys.stderr)
+                print(
+                    "  round " + json.dumps({k: round(v, 2) for k, v in row.items()}),
+                    file=sys.stderr,
+                )
                 rounds.append(row)
         finally:
             for proc in (app, hello):

@@ -3,6 +3,7 @@ a field, a status, a unit or a month), the home page's figures and the published
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -11,12 +12,17 @@ from typing import Any
 import aiosqlite
 
 from bot.domain.deadlines import ConclusionNotice
-from bot.domain.petitions import FieldOfConcern
+from bot.domain.petitions import EventKind, FieldOfConcern, PetitionEvent
 from bot.domain.public import PublicFigures, PublicFilter, UnitCount
 from bot.domain.workflow import UNIT_STATUSES, Item
 from storage.codec import from_db_time, required_time, to_db_time
 from storage.rows import fetch_one
 from storage.workflow import _JOINED, _item
+
+_EVENTS = (
+    "(SELECT json_group_array(json_array(e.id, e.kind, e.at, e.actor_id, e.details))"
+    " FROM (SELECT * FROM petition_events WHERE petition_id = p.id ORDER BY at, id) e)"
+)
 
 
 @dataclass(slots=True)
@@ -57,9 +63,29 @@ class SqlitePublic:
         )
         return [_item(row) for row in rows]
 
-    async def item(self, code: str) -> Item | None:
-        rows = await self.conn.execute_fetchall(f"{_JOINED} WHERE p.code = ?", (code,))
-        return next((_item(row) for row in rows), None)
+    async def item(self, code: str) -> tuple[Item, Sequence[PetitionEvent]] | None:
+        rows = list(
+            await self.conn.execute_fetchall(
+                _JOINED.replace("SELECT p.*,", f"SELECT p.*, {_EVENTS} AS events_json,", 1)
+                + " WHERE p.code = ?",
+                (code,),
+            )
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        events = [
+            PetitionEvent(
+                id=e[0],
+                petition_id=row["id"],
+                kind=EventKind(e[1]),
+                at=required_time(e[2]),
+                actor_id=e[3],
+                details=json.loads(e[4]),
+            )
+            for e in json.loads(row["events_json"] or "[]")
+        ]
+        return _item(row), events
 
     async def figures(self, since: datetime, until: datetime, today: date) -> PublicFigures:
         bounds = (to_db_time(since), to_db_time(until))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.deadlines import ConclusionNotice
-from bot.domain.petitions import Channel, FieldOfConcern, Petition, Status
+from bot.domain.petitions import Channel, EventKind, FieldOfConcern, Petition, PetitionEvent, Status
 from bot.domain.ports import Store
 from bot.domain.public import PublicFilter
 from bot.domain.workflow import Handling, Outcome
@@ -84,8 +84,21 @@ async def test_public_listing_filters_and_pages_newest_first(any_store: Store) -
     async with any_store.read() as uow:
         one = await uow.public.item("TD-2026-0003")
         none = await uow.public.item("TD-2026-0099")
-    assert one is not None and one.petition.id == ids[2] and none is None
-    assert one.handling is not None and one.handling.due_on == date(2026, 12, 9)
+    assert one is not None and none is None
+    item, events = one
+    assert item.petition.id == ids[2] and events == []
+    assert item.handling is not None and item.handling.due_on == date(2026, 12, 9)
+    async with any_store.transaction() as uow:
+        for kind, hours in ((EventKind.ASSIGNED, 2), (EventKind.RECEIVED, 1)):
+            await uow.petitions.add_event(
+                PetitionEvent(ids[2], kind, NOW + timedelta(hours=hours), 7, {"note": "ghi chú"})
+            )
+    async with any_store.read() as uow:
+        again = await uow.public.item("TD-2026-0003")
+        expected = await uow.petitions.events(ids[2])
+    assert again is not None and list(again[1]) == list(expected)
+    assert [e.kind for e in again[1]] == [EventKind.RECEIVED, EventKind.ASSIGNED]
+    assert again[1][0].details == {"note": "ghi chú"} and again[1][0].actor_id == 7
 
 
 async def test_public_figures_count_the_period_and_what_is_overdue_today(any_store: Store) -> None:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain.deadlines import ConclusionNotice
-from bot.domain.petitions import FieldOfConcern, Status
+from bot.domain.petitions import FieldOfConcern, PetitionEvent, Status
 from bot.domain.workflow import Item
 
 PAGE_SIZE = 20
@@ -63,8 +63,9 @@ class PublicRepository(Protocol):
         """Matching petitions, newest first (the caller asks one more to know of a next page)."""
         ...
 
-    async def item(self, code: str) -> Item | None:
-        """One petition with its handling, by tracking code (one query for a public page)."""
+    async def item(self, code: str) -> tuple[Item, Sequence[PetitionEvent]] | None:
+        """One petition with its handling and its timeline (oldest first), by tracking code:
+        one query, since a public page is read by many at once."""
         ...
 
     async def figures(self, since: datetime, until: datetime, today: date) -> PublicFigures: ...

@@ -113,11 +113,11 @@ class PublicPages:
     async def petition(self, code: str, *, author: bool = False) -> PetitionPage | None:
         """The public timeline; ``author`` (proven by the caller) adds the text and notes."""
         async with self.s.store.read() as uow:
-            item = await uow.public.item(code)
-            petition = item.petition if item is not None else None
-            if item is None or petition is None or petition.id is None:
+            found = await uow.public.item(code)
+            if found is None:
                 return None
-            events = tuple(await uow.petitions.events(petition.id))
+            item, events = found
+            petition = item.petition
             session = None
             if petition.session_id is not None:
                 session = await uow.sessions.get(petition.session_id)
@@ -125,7 +125,7 @@ class PublicPages:
                     session = None
         return PetitionPage(
             public_petition(self.s, item, author=author),
-            public_events(self.s, events, author=author),
+            public_events(self.s, tuple(events), author=author),
             session,
         )
 
