@@ -339,3 +339,14 @@ async def test_open311_read_and_write(site: tuple[str, Runtime, Seeded]) -> None
     async with runtime.services.store.read() as uow:
         trail = await uow.audit.for_subject("petition", code)
         assert trail[-1].details["via"] == "open311:Cổng TP"
+
+
+def test_open311_clients_in_ward_toml_need_distinct_long_keys(ward: WardConfig) -> None:
+    data = ward.model_dump()
+    one = {"name": "Cổng TP", "api_key": API_KEY}
+    assert WardConfig.model_validate({**data, "open311": [one]}).open311_client(API_KEY)
+    assert ward.open311_client(API_KEY) is None
+    with pytest.raises(ValueError, match="api_key trùng"):
+        WardConfig.model_validate({**data, "open311": [one, {**one, "name": "Khác"}]})
+    with pytest.raises(ValueError):
+        WardConfig.model_validate({**data, "open311": [{"name": "x", "api_key": "ngắn"}]})

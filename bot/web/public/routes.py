@@ -118,7 +118,7 @@ def public_routes(services: Callable[[], Services]) -> list[Route]:
         return await show_petition(request)
 
     async def prove_author(request: Request) -> Response:
-        """Code + the last 4 phone digits: 5 tries per code and 20 per address an hour."""
+        """Code + the last 4 phone digits: 5 tries an hour per code and per address."""
         s = services()
         code = request.path_params["code"]
         if not is_tracking_code(code):
