@@ -220,7 +220,7 @@ async def test_rate_limit_per_phone_answers_429_in_vietnamese(
 
 
 async def test_the_author_opens_the_full_timeline_and_answers_chua_thoa_dang(
-    site: tuple[str, Runtime, Seeded],
+    site: tuple[str, Runtime, Seeded], store: SqliteStore
 ) -> None:
     base, runtime, seeded = site
     code = seeded.codes[2]  # answered, author 71002 (phone ...3444)
@@ -252,6 +252,10 @@ async def test_the_author_opens_the_full_timeline_and_answers_chua_thoa_dang(
         assert petition is not None and petition.status is Status.REOPENED
         trail = await uow.audit.for_subject("petition", code)
         assert trail[-1].action == "petition.reopened" and trail[-1].actor_id == 71002
+    async with store.read() as uow:
+        rows = await uow.conn.execute_fetchall("SELECT event FROM outbox")
+    # the same news as a «Chưa thỏa đáng» pressed in the chat: the unit and the supervisors
+    assert {"workflow_supervisor_reopened", "workflow_unit_alert"} <= {r[0] for r in rows}
 
 
 async def test_the_author_says_hai_long_through_the_signed_link(
