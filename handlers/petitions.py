@@ -56,8 +56,11 @@ async def on_button(turn: Turn) -> None:
             result = await use_case.back(person, value)
         case "e":
             result = await use_case.edit(person, value)
-        case "named":
-            result = await use_case.toggle_named(person)
+        case "named" | "public":
+            if action == "named":
+                result = await use_case.toggle_named(person)
+            else:
+                result = await use_case.toggle_public(person)
             if result.outcome is Outcome.ASK:
                 await turn.ack()
                 await turn.edit(

@@ -93,6 +93,8 @@ def confirm_rows(result: Result) -> Rows:
     if result.flow == FLOW:
         named = "petitions.named_yes" if draft.named_publicly else "petitions.named_no"
         rows.append([(label(named), PREFIX + "named")])
+        public = "petitions.public_yes" if draft.content_public else "petitions.public_no"
+        rows.append([(label(public), PREFIX + "public")])
     if is_long(draft.content):
         rows.append([(label("petitions.full_text"), FULL_TEXT_DRAFT)])
     rows.append(_nav(Step.CONFIRM))
@@ -132,6 +134,7 @@ def summary_context(turn: Turn, result: Result) -> dict[str, Any]:
         "files": len(draft.attachments),
         "content": draft.content,
         "named": draft.named_publicly,
+        "content_public": draft.content_public,
     }
 
 

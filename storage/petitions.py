@@ -50,8 +50,8 @@ class SqlitePetitions:
             self.conn,
             "INSERT INTO petitions (code, author_id, on_behalf_name, on_behalf_address,"
             " on_behalf_phone, filed_by, channel, field, content, content_key, concerns_address,"
-            " latitude, longitude, attachments, session_id, status, named_publicly, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " latitude, longitude, attachments, session_id, status, named_publicly, content_public,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 petition.code,
                 petition.author_id,
@@ -70,6 +70,7 @@ class SqlitePetitions:
                 petition.session_id,
                 petition.status.value,
                 int(petition.named_publicly),
+                int(petition.content_public),
                 to_db_time(petition.created_at),
             ),
         )
@@ -203,5 +204,6 @@ def _petition(row: Row) -> Petition:
         session_id=row["session_id"],
         status=Status(row["status"]),
         named_publicly=bool(row["named_publicly"]),
+        content_public=bool(row["content_public"]),
         created_at=required_time(row["created_at"]),
     )

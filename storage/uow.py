@@ -18,6 +18,7 @@ from storage.people import (
     SqliteStaff,
 )
 from storage.petitions import SqlitePetitions
+from storage.public import SqlitePublic
 from storage.reports import SqliteReports
 from storage.sessions import SqliteSessions
 from storage.web_sessions import SqliteWebSessions
@@ -106,3 +107,7 @@ class UnitOfWork:
     @property
     def web_sessions(self) -> SqliteWebSessions:
         return SqliteWebSessions(self.conn)
+
+    @property
+    def public(self) -> SqlitePublic:
+        return SqlitePublic(self.conn)

@@ -176,9 +176,13 @@ async def test_location_pin_answers_the_address_and_named_toggle(
     assert "vị trí" in noted.plain_text and "theo vị trí đã ghim" in summary.plain_text
     edited = await user.press_and_wait("🙈 Nêu tên tôi khi công bố: Không")
     assert edited[0].message_id == summary.message_id and "được nêu tên" in edited[0].plain_text
+    assert "Nội dung ý kiến không đăng" in edited[0].plain_text
+    edited = await user.press_and_wait("🔒 Công khai nội dung: Không")
+    assert "📢 Công khai nội dung: Có" in edited[0].button_texts()
+    assert "Nội dung ý kiến được đăng" in edited[0].plain_text
     await press(user, SUBMIT)
     (petition,) = await petitions_of(store, 3002)
-    assert petition.named_publicly and petition.concerns_address is None
+    assert petition.named_publicly and petition.content_public and petition.concerns_address is None
     assert petition.latitude is not None
 
 
@@ -481,6 +485,7 @@ async def test_secretary_files_on_behalf(
     (summary,) = await press(secretary, NO_ADDRESS)
     assert "Nguyễn Văn Tư" in summary.plain_text and "Thư, đơn gửi đến" in summary.plain_text
     assert "Nêu tên tôi" not in " ".join(summary.button_texts())
+    assert "Công khai nội dung" not in " ".join(summary.button_texts())
     (receipt,) = await press(secretary, SUBMIT)
     assert "TD-2026-0001" in receipt.plain_text and "Nguyễn Văn Tư" in receipt.plain_text
 

@@ -161,6 +161,7 @@ _PETITION_SAMPLES: dict[str, Any] = {
     "content": HOSTILE,
     "place": "Ngõ 12 <Chí Linh>",
     "named": False,
+    "content_public": False,
     "noted": "address",
     "person_address": "Số 3 <Thanh Bình>",
     "channel_label": "✉️ Thư, đơn gửi đến",

@@ -160,6 +160,8 @@ class Petition:
     attachments: tuple[Attachment, ...] = ()
     status: Status = Status.RECEIVED
     named_publicly: bool = False
+    content_public: bool = False
+    """«Công khai nội dung?»: the author agreed that the text itself appears on public pages."""
     id: int | None = None
 
     @property

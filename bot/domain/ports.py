@@ -17,6 +17,7 @@ from bot.domain.files import FileRepository
 from bot.domain.linking import LinkRepository
 from bot.domain.people import Account, AuditEntry, ChatState, Resident, StaffRecord
 from bot.domain.petitions import PetitionRepository
+from bot.domain.public import PublicRepository
 from bot.domain.reporting import ReportRepository
 from bot.domain.sessions import SessionRepository
 from bot.domain.web_sessions import WebSessionRepository
@@ -147,6 +148,9 @@ class UnitOfWork(Protocol):
 
     @property
     def web_sessions(self) -> WebSessionRepository: ...
+
+    @property
+    def public(self) -> PublicRepository: ...
 
 
 class Store(Protocol):

@@ -167,6 +167,13 @@ class ZaloSettings(_Strict):
         return sorted(entries, key=lambda t: t.kind is not TemplateKind.OA)
 
 
+class Open311Client(_Strict):
+    """A city system or third-party app allowed to file petitions through Open311 (POST)."""
+
+    name: str = Field(min_length=1, max_length=100)
+    api_key: str = Field(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_.~-]+$")
+
+
 class WardConfig(_Strict):
     ward: WardInfo
     groups: list[ResidentialGroup] = Field(min_length=1)
@@ -175,6 +182,7 @@ class WardConfig(_Strict):
     extra_holidays: list[date] = Field(default_factory=list)
     extra_working_days: list[date] = Field(default_factory=list)
     zalo: ZaloSettings = Field(default_factory=ZaloSettings)
+    open311: list[Open311Client] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> WardConfig:
@@ -195,6 +203,9 @@ class WardConfig(_Strict):
             repeated = sorted({k for k in keys if keys.count(k) > 1})
             if repeated:
                 raise ValueError(f"{key} trùng trong staff: {', '.join(repeated)}")
+        api_keys = [c.api_key for c in self.open311]
+        if len(set(api_keys)) != len(api_keys):
+            raise ValueError("api_key trùng trong open311")
         for member in self.staff:
             if member.unit is not None and member.unit not in unit_codes:
                 raise ValueError(
@@ -211,6 +222,9 @@ class WardConfig(_Strict):
 
     def unit(self, code: str) -> Unit | None:
         return next((u for u in self.units if u.code == code), None)
+
+    def open311_client(self, api_key: str) -> Open311Client | None:
+        return next((c for c in self.open311 if c.api_key == api_key), None)
 
     def staff_member(self, channel: str, external_id: str) -> StaffMember | None:
         return next((s for s in self.staff if (channel, external_id) in s.accounts), None)

@@ -20,6 +20,7 @@ from bot.usecases.common import Services
 from bot.usecases.sessions import SessionRegistrants
 from bot.web.app import Health, build_web_app
 from bot.web.files import file_routes
+from bot.web.public import public_routes
 from bot.web.server import WebServer
 from bot.web.staff import staff_routes
 from storage.factory import open_store
@@ -91,7 +92,9 @@ class Runtime:
                 app = build_web_app(
                     endpoints,
                     self.health,
-                    file_routes(lambda: self.services) + staff_routes(lambda: self.services),
+                    file_routes(lambda: self.services)
+                    + staff_routes(lambda: self.services)
+                    + public_routes(lambda: self.services),
                 )
                 self.web = WebServer(app, self.settings.web_listen, self.settings.web_port)
                 await self.web.start()

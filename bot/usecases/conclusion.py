@@ -163,6 +163,15 @@ class Conclusions:
             return ConclusionOutcome.ALREADY_PUBLISHED, session, notice
         return ConclusionOutcome.DONE, session, notice
 
+    async def public_version(self, session_id: int) -> Draft | None:
+        """The published notice as everyone may read it (codes and fields, never names)."""
+        async with self.s.store.read() as uow:
+            session = await uow.sessions.get(session_id)
+            notice = await uow.conclusions.get(session_id)
+            if session is None or notice is None or notice.published_at is None:
+                return None
+            return await self._draft(uow, session, notice)
+
     async def preview(self, actor_id: int, session_id: int) -> ConclusionResult:
         async with self.s.store.read() as uow:
             outcome, session, notice = await self._load(uow, actor_id, session_id)

@@ -70,6 +70,7 @@ class Draft:
     latitude: float | None = None
     longitude: float | None = None
     named_publicly: bool = False
+    content_public: bool = False
     editing: bool = False
     name: str | None = None
     person_address: str | None = None
@@ -88,6 +89,7 @@ class Draft:
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             named_publicly=bool(data.get("named_publicly")),
+            content_public=bool(data.get("content_public")),
             editing=bool(data.get("editing")),
             name=data.get("name"),
             person_address=data.get("person_address"),
@@ -106,6 +108,7 @@ class Draft:
             "latitude": self.latitude,
             "longitude": self.longitude,
             "named_publicly": self.named_publicly,
+            "content_public": self.content_public,
             "editing": self.editing,
             "name": self.name,
             "person_address": self.person_address,

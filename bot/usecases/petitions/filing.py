@@ -96,6 +96,7 @@ class FilingMixin(PetitionsBase):
                 longitude=draft.longitude,
                 attachments=draft.attachments,
                 named_publicly=draft.named_publicly if behalf is None else False,
+                content_public=draft.content_public if behalf is None else False,
             )
             petition_id = await uow.petitions.add(petition)
             await uow.petitions.add_event(

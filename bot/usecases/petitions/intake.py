@@ -309,6 +309,19 @@ class IntakeMixin(PetitionsBase):
             await self._put(uow, user_id, state.flow, Step.CONFIRM, draft, now)
             return await self._ask(uow, state.flow, Step.CONFIRM, draft)
 
+    async def toggle_public(self, user_id: int) -> Result:
+        """«Công khai nội dung?»: whether the text itself may appear on the ward's public pages
+        (default: not; the code, field, status and answer are public either way)."""
+        now = self.s.clock.now()
+        async with self.s.store.transaction() as uow:
+            state = await self._state(uow, user_id, Step.CONFIRM)
+            if state is None or state.flow != FLOW:
+                return Result(Outcome.NOT_EXPECTED)
+            old = Draft.of(state.data)
+            draft = replace(old, content_public=not old.content_public)
+            await self._put(uow, user_id, state.flow, Step.CONFIRM, draft, now)
+            return await self._ask(uow, state.flow, Step.CONFIRM, draft)
+
     async def current(self, user_id: int) -> Result:
         """Show again the step the person is at (after a restart or a stray message)."""
         async with self.s.store.read() as uow:
