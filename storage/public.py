@@ -107,13 +107,14 @@ class SqlitePublic:
         )
         answered = await fetch_one(
             self.conn,
-            "SELECT COUNT(*), SUM(answered_on_time = 1) FROM petition_outcomes"
-            " WHERE answered_at >= ? AND answered_at < ?",
+            "SELECT COUNT(*), SUM(CASE WHEN answered_on_time = 1 THEN 1 ELSE 0 END)"
+            " FROM petition_outcomes WHERE answered_at >= ? AND answered_at < ?",
             bounds,
         )
         verdicts = await fetch_one(
             self.conn,
-            "SELECT SUM(o.satisfied = 1), SUM(o.satisfied = 0) FROM petition_outcomes o"
+            "SELECT SUM(CASE WHEN o.satisfied = 1 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN o.satisfied = 0 THEN 1 ELSE 0 END) FROM petition_outcomes o"
             " JOIN petitions p ON p.id = o.petition_id"
             " WHERE p.created_at >= ? AND p.created_at < ?",
             bounds,
@@ -127,9 +128,10 @@ class SqlitePublic:
         )
         units = await self.conn.execute_fetchall(
             "SELECT o.unit_code,"
-            " SUM(p.created_at >= ? AND p.created_at < ?),"
-            " SUM(o.answered_at >= ? AND o.answered_at < ?),"
-            " SUM(o.answered_at >= ? AND o.answered_at < ? AND o.answered_on_time = 1)"
+            " SUM(CASE WHEN p.created_at >= ? AND p.created_at < ? THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN o.answered_at >= ? AND o.answered_at < ? THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN o.answered_at >= ? AND o.answered_at < ?"
+            " AND o.answered_on_time = 1 THEN 1 ELSE 0 END)"
             " FROM petition_outcomes o JOIN petitions p ON p.id = o.petition_id"
             " WHERE o.unit_code IS NOT NULL GROUP BY o.unit_code ORDER BY o.unit_code",
             bounds * 3,

@@ -20,9 +20,8 @@ from tests.test_storage_contract import NOW, STORES
 
 @pytest.fixture(params=sorted(STORES))
 async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
-    store = await STORES[request.param](tmp_path)
-    yield store
-    await store.close()
+    async with STORES[request.param](request, tmp_path) as store:
+        yield store
 
 
 async def _petition(store: Store, n: int, **fields: object) -> int:
