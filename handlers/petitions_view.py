@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.conversation.replies import Button, Buttons
+from bot.conversation.replies import Button, ButtonKind, Buttons
 from bot.conversation.turn import Turn
 from bot.domain.petitions import CONTENT_MAX, FieldOfConcern
 from bot.usecases.onboarding import NAME_MAX
@@ -24,6 +24,7 @@ from bot.usecases.petitions import (
     records_at_session,
     step_number,
 )
+from bot.usecases.public.author import author_url
 from handlers.common import Rows, ask_location, buttons, home_markup, office, suggested
 from handlers.petitions_full import FULL_TEXT_DRAFT
 from messages import is_long, label
@@ -310,9 +311,14 @@ async def _filed(turn: Turn, result: Result) -> None:
         return
     steps = result.next_steps
     assert steps is not None
+    rows: list[list[tuple[str, str] | Button]] = [[(label("petitions.mine"), "m:mine")]]
+    page = await author_url(turn.services, petition.code)
+    if page is not None:
+        rows.append([Button(label("petitions.web_page"), page, ButtonKind.URL)])
+    rows.append([(label("menu.back"), "m:home")])
     await turn.reply(
         "petition_receipt",
-        [[(label("petitions.mine"), "m:mine")], [(label("menu.back"), "m:home")]],
+        rows,
         code=petition.code,
         field_label=petition.field.label,
         session_title=session.title if session else None,

@@ -125,3 +125,11 @@ def _verdict(result: WorkflowResult) -> Verdict:
     if result is WorkflowResult.WRONG_STATE:
         return Verdict.WRONG_STATE
     return Verdict.NOT_ALLOWED
+
+
+async def author_url(services: Services, code: str) -> str | None:
+    """The author's signed link to their petition's web page, for the bot's own messages;
+    None when the bot has no public address (``WEB_PUBLIC_URL``)."""
+    if not services.web_public_url:
+        return None
+    return services.web_public_url.rstrip("/") + await AuthorAccess(services).link_path(code)
