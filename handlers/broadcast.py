@@ -25,7 +25,7 @@ from bot.usecases.broadcast import (
     Result,
     progress_view,
 )
-from handlers.common import Rows
+from handlers.common import Rows, home_markup
 from messages import label
 
 _REFUSED_MEDIA = frozenset(
@@ -66,7 +66,12 @@ def _codes_markup(result: Result) -> Rows:
 
 
 async def start(turn: Turn) -> None:
-    """The staff menu's «Gửi thông báo» button."""
+    """The staff menu's «Gửi thông báo» button. The live progress of a notice is one message
+    edited as it goes out, so a channel without edits points to one that has them."""
+    if not turn.capabilities.edits:
+        await turn.ack()
+        await turn.reply("staff_tool_elsewhere", home_markup(), tool=label("staff_menu.broadcast"))
+        return
     await present(turn, await Broadcasts(turn.services).begin(turn.person_id))
 
 

@@ -80,6 +80,7 @@ async def show_home(turn: Turn, staff: StaffRecord | None) -> None:
             role_label=label(f"roles.{staff.role.value}"),
             unit_name=unit.name if unit else None,
             ward_name=ward.ward.name,
+            command_menu=turn.capabilities.command_menu,
         )
         return
     await turn.reply("main_menu", main_menu_markup())

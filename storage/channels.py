@@ -11,6 +11,9 @@ from storage.codec import from_db_time, required_time, to_db_time
 from storage.db import Connection, Row
 from storage.rows import fetch_one
 
+_CHUNK = 200
+"""Events per statement: well under SQLite's limit on bound values."""
+
 
 @dataclass(slots=True)
 class SqliteInbox:
@@ -43,6 +46,32 @@ class SqliteInbox:
             "UPDATE channel_inbox SET attempts = attempts + 1 WHERE channel = ? AND key = ?",
             (channel, key),
         )
+
+    async def arrived(
+        self, channel: str, events: Sequence[tuple[str, str]], now: datetime
+    ) -> set[str]:
+        fresh: set[str] = set()
+        at = to_db_time(now)
+        for start in range(0, len(events), _CHUNK):
+            chunk = events[start : start + _CHUNK]
+            rows = await self.conn.execute_fetchall(
+                "INSERT INTO channel_inbox (channel, key, body, received_at, attempts) VALUES "
+                + ", ".join(["(?, ?, ?, ?, 1)"] * len(chunk))
+                + " ON CONFLICT (channel, key) DO NOTHING RETURNING key",
+                [value for key, body in chunk for value in (channel, key, body, at)],
+            )
+            fresh.update(row["key"] for row in rows)
+        return fresh
+
+    async def mark_all_handled(self, channel: str, keys: Sequence[str], now: datetime) -> None:
+        for start in range(0, len(keys), _CHUNK):
+            chunk = list(keys[start : start + _CHUNK])
+            await self.conn.execute(
+                "UPDATE channel_inbox SET handled_at = ? WHERE channel = ? AND key IN ("
+                + ", ".join(["?"] * len(chunk))
+                + ")",
+                (to_db_time(now), channel, *chunk),
+            )
 
 
 def _event(row: Row) -> InboxEvent:

@@ -25,35 +25,13 @@ from bot.settings import Settings
 from storage.sqlite import SqliteStore
 from tests.conftest import ADMIN_ID, make_settings, onboard
 from tests.test_run_modes import free_port
+from tests.zalo_harness import zalo_settings
 
 
 @pytest.fixture
 async def zalo() -> AsyncIterator[FakeZaloServer]:
     async with FakeZaloServer() as server:
         yield server
-
-
-def zalo_settings(base: Settings, zalo: FakeZaloServer, **tokens: str) -> Settings:
-    return base.model_copy(
-        update={
-            "zalo_app_id": zalo.app_id,
-            "zalo_app_secret": _secret(zalo.app_secret),
-            "zalo_oa_secret_key": _secret(zalo.oa_secret_key),
-            "zalo_api_base_url": zalo.api_base_url,
-            "zalo_oauth_base_url": zalo.oauth_base_url,
-            "zalo_zns_base_url": zalo.zns_base_url,
-            "zalo_oa_access_token": _secret(tokens.get("access", "")),
-            "zalo_oa_refresh_token": _secret(tokens.get("refresh", "")),
-            "web_listen": "127.0.0.1",
-            "web_port": 0,
-        }
-    )
-
-
-def _secret(value: str) -> Any:
-    from pydantic import SecretStr
-
-    return SecretStr(value)
 
 
 def both_channels(
@@ -76,13 +54,8 @@ async def test_one_process_serves_telegram_and_zalo(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    pair = zalo.issue_tokens()
-    settings = zalo_settings(
-        make_settings(tg, tmp_path),
-        zalo,
-        access=str(pair["access_token"]),
-        refresh=str(pair["refresh_token"]),
-    )
+    settings = zalo_settings(make_settings(tg, tmp_path), zalo)
+    seeded = settings.secret("zalo_oa_refresh_token")
     async with both_channels(settings, ward, store, clock) as runtime:
         assert runtime.web is not None
         zalo.set_webhook(runtime.web.url + "/zalo/webhook")
@@ -104,7 +77,7 @@ async def test_one_process_serves_telegram_and_zalo(
         assert await uow.accounts.get("telegram", "5101") is not None
         assert await uow.accounts.get("zalo", resident.id) is not None
         stored = await uow.tokens.get("zalo")
-    assert stored is not None and stored.refresh_token == pair["refresh_token"]
+    assert stored is not None and stored.refresh_token == seeded
 
 
 async def test_env_tokens_only_seed_and_a_restart_uses_the_stored_pair(
@@ -115,13 +88,8 @@ async def test_env_tokens_only_seed_and_a_restart_uses_the_stored_pair(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    first = zalo.issue_tokens()
-    settings = zalo_settings(
-        make_settings(tg, tmp_path),
-        zalo,
-        access=str(first["access_token"]),
-        refresh=str(first["refresh_token"]),
-    )
+    settings = zalo_settings(make_settings(tg, tmp_path), zalo)
+    seeded = settings.secret("zalo_oa_refresh_token")
     runtime = Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store)
     async with runtime:
         assert runtime.web is not None
@@ -133,7 +101,7 @@ async def test_env_tokens_only_seed_and_a_restart_uses_the_stored_pair(
         await resident.wait(expect=2)
     async with store.read() as uow:
         rotated = await uow.tokens.get("zalo")
-    assert rotated is not None and rotated.refresh_token != first["refresh_token"]
+    assert rotated is not None and rotated.refresh_token != seeded
     assert len(zalo.token_requests) == 1
 
     # The env still holds the first (now dead) pair: it must not replace the stored one.
@@ -154,7 +122,9 @@ async def test_zalo_alone_without_tokens_runs_and_says_so(
     zalo: FakeZaloServer, ward: WardConfig, store: SqliteStore, clock: ManualClock, tmp_path: Path
 ) -> None:
     base = Settings(_env_file=None, zalo_app_id="x", zalo_app_secret="y", zalo_oa_secret_key="z")  # type: ignore[call-arg]
-    settings = zalo_settings(base.model_copy(update={"database_path": tmp_path / "z.db"}), zalo)
+    settings = zalo_settings(
+        base.model_copy(update={"database_path": tmp_path / "z.db"}), zalo, tokens=False
+    )
     assert not settings.telegram_on and settings.zalo_on
     async with Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store) as rt:
         assert rt.web is not None
@@ -175,13 +145,7 @@ async def test_a_dead_refresh_token_keeps_telegram_running_and_tells_the_admin_o
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    pair = zalo.issue_tokens()
-    settings = zalo_settings(
-        make_settings(tg, tmp_path),
-        zalo,
-        access=str(pair["access_token"]),
-        refresh=str(pair["refresh_token"]),
-    )
+    settings = zalo_settings(make_settings(tg, tmp_path), zalo)
     admin = tg.user(ADMIN_ID, first_name="Quản")
     async with both_channels(settings, ward, store, clock) as runtime:
         assert runtime.web is not None
@@ -221,14 +185,10 @@ async def test_a_file_zalo_cannot_carry_goes_as_an_expiring_link(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    pair = zalo.issue_tokens()
     port = free_port()
-    settings = zalo_settings(
-        make_settings(tg, tmp_path),
-        zalo,
-        access=str(pair["access_token"]),
-        refresh=str(pair["refresh_token"]),
-    ).model_copy(update={"web_port": port, "web_public_url": f"http://127.0.0.1:{port}"})
+    settings = zalo_settings(make_settings(tg, tmp_path), zalo).model_copy(
+        update={"web_port": port, "web_public_url": f"http://127.0.0.1:{port}"}
+    )
     calendar = b"BEGIN:VCALENDAR\r\nSUMMARY:Doi thoai\r\nEND:VCALENDAR\r\n"
     async with Runtime(settings, ward, [ZaloChannel(settings)], clock=clock, store=store) as rt:
         assert rt.web is not None

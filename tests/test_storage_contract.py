@@ -317,6 +317,25 @@ async def test_channel_inbox_keeps_each_event_once_until_handled(any_store: Stor
         assert [e.key for e in await uow.inbox.pending("zalo", 10)] == ["msg:2"]
 
 
+async def test_channel_inbox_stores_and_marks_a_batch_of_events_at_once(any_store: Store) -> None:
+    async with any_store.transaction() as uow:
+        await uow.inbox.add("zalo", "msg:0", "{}", NOW)
+    events = [(f"msg:{n}", f'{{"n": {n}}}') for n in range(450)]
+    async with any_store.transaction() as uow:
+        fresh = await uow.inbox.arrived("zalo", [*events, ("msg:7", "{}")], NOW)
+        elsewhere = await uow.inbox.arrived("web", events[:1], NOW)
+    assert fresh == {f"msg:{n}" for n in range(1, 450)} and elsewhere == {"msg:0"}
+    async with any_store.read() as uow:
+        pending = await uow.inbox.pending("zalo", 1000)
+    assert [(e.key, e.attempts) for e in pending[:3]] == [("msg:0", 0), ("msg:1", 1), ("msg:2", 1)]
+    assert pending[7].body == '{"n": 7}' and len(pending) == 450
+    async with any_store.transaction() as uow:
+        await uow.inbox.mark_all_handled("zalo", [f"msg:{n}" for n in range(449)], NOW)
+    async with any_store.read() as uow:
+        assert [e.key for e in await uow.inbox.pending("zalo", 1000)] == ["msg:449"]
+        assert [e.key for e in await uow.inbox.pending("web", 10)] == ["msg:0"]
+
+
 async def test_channel_tokens_are_seeded_once_and_replaced_only_from_the_stored_pair(
     any_store: Store,
 ) -> None:

@@ -26,6 +26,8 @@ SAMPLES: dict[str, Any] = {
     "phone": "0912345678",
     "office": "Bộ phận Tiếp công dân & Một cửa",
     "address": "Số 1 <Thanh Niên>",
+    "url": "https://bot.phuong.example.vn/f/3kq9Zx/l%E1%BB%8Bch.ics?a=1&b=<2>",
+    "days": 30,
     "hours": "7h30–11h30",
     "feature": "gửi ý kiến",
     "ref": "12",
@@ -448,4 +450,15 @@ _SOCIAL_SAMPLES: dict[str, Any] = {
     "max_tries": 5,
 }
 for _key, _value in _SOCIAL_SAMPLES.items():
+    SAMPLES.setdefault(_key, _value)
+
+_ZALO_SAMPLES: dict[str, Any] = {
+    # a file Zalo takes neither as a file nor as an image (issue 14)
+    "filename": "bao-cao-11-2026.xlsx",
+    "ext": "xlsx",
+    "tool": label("staff_menu.broadcast"),
+    "command_menu": True,
+    "photo": True,
+}
+for _key, _value in _ZALO_SAMPLES.items():
     SAMPLES.setdefault(_key, _value)

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from bot.channels.zalo.documents import MAX_FILE_BYTES, as_link, zalo_takes
 from bot.channels.zalo.inbound import event_from_webhook
 from bot.channels.zalo.render import MAX_BUTTONS, message_body, messages_for
 from bot.channels.zalo.webhook import WebhookRejected, parse, signature
@@ -175,3 +176,80 @@ def test_a_map_pin_becomes_the_address_and_a_maps_link() -> None:
     assert message_body(photo[0], attachment_id="att1")["attachment"]["payload"]["elements"] == [
         {"media_type": "image", "attachment_id": "att1"}
     ]
+
+
+async def test_files_zalo_refuses_become_a_link_or_a_note_and_images_go_as_images() -> None:
+    """Zalo's file upload takes PDF, DOC, DOCX and CSV up to 5 MB: a calendar .ics or a
+    spreadsheet goes as a link on the bot's web server, or, without a public address, is
+    explained (never a silent failure); a PNG poster sent as a document goes through the image
+    upload instead; a PDF stays a file."""
+
+    def reply(name: str, data: bytes = b"x") -> Reply:
+        media = Media(MediaKind.DOCUMENT, data=data, filename=name, ref="stored:7")
+        return Reply("Giấy mời đối thoại", media=media)
+
+    document, caption = messages_for(reply("doi-thoai-1.ics"))
+    assert document.media_kind is MediaKind.DOCUMENT and not zalo_takes(document)
+    assert caption.text == "Giấy mời đối thoại"
+    note = await as_link(document, None)
+    assert note.media_kind is None and "không nhận tệp lịch" in note.text
+    assert "doi-thoai-1.ics" in note.text
+    (xlsx, _) = messages_for(reply("bao-cao.xlsx"))
+    xlsx_note = await as_link(xlsx, None)
+    assert "Telegram" in xlsx_note.text and "bao-cao.xlsx" in xlsx_note.text
+
+    published: list[tuple[str, str, bytes, str | None]] = []
+
+    async def publish(name: str, mime: str, data: bytes, ref: str | None) -> str:
+        published.append((name, mime, data, ref))
+        return "https://bot.example.vn/f/tok/doi-thoai-1.ics"
+
+    link = await as_link(document, publish)
+    assert published == [("doi-thoai-1.ics", "application/octet-stream", b"x", "stored:7")]
+    assert "https://bot.example.vn/f/tok/doi-thoai-1.ics" in link.text
+    assert link.buttons == (
+        {
+            "title": "📎 Mở tệp",
+            "type": "oa.open.url",
+            "payload": {"url": "https://bot.example.vn/f/tok/doi-thoai-1.ics"},
+        },
+    )
+    big_pdf, _ = messages_for(reply("bien-ban.pdf", b"%PDF" + b"0" * MAX_FILE_BYTES))
+    assert not zalo_takes(big_pdf)
+    assert "lớn hơn 5 MB" in (await as_link(big_pdf, None)).text
+    poster, poster_caption = messages_for(reply("ap-phich-1.png"))
+    assert poster.media_kind is MediaKind.PHOTO and poster_caption.text == "Giấy mời đối thoại"
+    pdf, _ = messages_for(reply("ap-phich-1.pdf"))
+    assert pdf.media_kind is MediaKind.DOCUMENT and zalo_takes(pdf)
+
+
+def test_a_photo_known_only_by_another_channel_s_reference_becomes_a_note() -> None:
+    """A Telegram file id cannot be fetched by Zalo: the caption goes with a note instead."""
+    media = Media(MediaKind.PHOTO, ref="AgACAgIAAxkBAAIBQ2telegram-file-id")
+    (only,) = messages_for(Reply("📣 Lịch tiêm phòng", media=media))
+    assert only.media_kind is None and only.text.startswith("📣 Lịch tiêm phòng")
+    assert "một ảnh" in only.text and "Zalo không chuyển được" in only.text
+
+
+def test_a_command_name_typed_alone_is_the_command_on_zalo() -> None:
+    """No command menu on Zalo: «thongbao», «#xoadulieu» or «Menu» typed alone is the command;
+    the same word inside a sentence, or a word that is no command, stays text."""
+    commands = frozenset({"menu", "thongbao", "xoadulieu"})
+
+    def typed(text: str, n: int):  # type: ignore[no-untyped-def]
+        raw = body("user_send_text", message={"msg_id": f"k{n}", "text": text})
+        return event_from_webhook(
+            parse(raw, signed(raw), SECRET, APP_ID),
+            claims_payload=lambda _: False,
+            commands=commands,
+        )
+
+    for n, (text, command) in enumerate(
+        [("thongbao", "thongbao"), (" #xoadulieu ", "xoadulieu"), ("Menu", "menu")]
+    ):
+        event = typed(text, n)
+        assert event is not None and event.kind is EventKind.COMMAND, text
+        assert (event.command, event.args, event.text) == (command, (), f"/{command}")
+    for n, text in enumerate(["menu hôm nay có gì", "thong bao", "Đèn đường hỏng"], start=5):
+        event = typed(text, n)
+        assert event is not None and event.kind is EventKind.TEXT, text

@@ -4,6 +4,8 @@ the renderer makes, token refresh on expiry, single-use refresh tokens across a 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -15,7 +17,7 @@ from bot.clock import ManualClock
 from bot.conversation.replies import rows
 from bot.conversation.turn import Reply
 from bot.fakes.zalo import FakeZaloServer
-from storage.sqlite import SqliteStore
+from storage.sqlite import SqliteStore, SqliteUnitOfWork
 from tests.zalo_helpers import config
 
 
@@ -114,3 +116,37 @@ async def test_errors_keep_their_zalo_code(zalo: FakeZaloServer, client: ZaloCli
     with pytest.raises(ZaloApiError) as gone:
         await client.send_message(user.id, {"text": "x"})
     assert gone.value.code == -213
+
+
+async def test_the_pair_is_kept_between_calls_and_a_pair_another_process_stored_is_taken(
+    zalo: FakeZaloServer,
+    client: ZaloClient,
+    store: SqliteStore,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    user = zalo.user()
+    await user.send_text("Xin chào")
+    reads: list[int] = []
+    real_read = store.read
+
+    def counted() -> AbstractAsyncContextManager[SqliteUnitOfWork]:
+        reads.append(1)
+        return real_read()
+
+    monkeypatch.setattr(store, "read", counted)
+    for n in range(3):
+        await client.send_message(user.id, {"text": f"Tin {n}"})
+    assert len(reads) == 1
+
+    async with aiohttp.ClientSession() as session:
+        other = ZaloClient(session, config(zalo), store, clock)
+        await other.refresh()
+    await client.send_message(user.id, {"text": "Sau khi tiến trình khác làm mới"})
+    assert user.messages[-1].text == "Sau khi tiến trình khác làm mới"
+    assert len(zalo.token_requests) == 1
+    assert len(reads) == 3  # the other client's, and ours once Zalo refused the kept pair
+
+    clock.advance(timedelta(hours=26))
+    await client.send_message(user.id, {"text": "Hết hạn thì đọc lại"})
+    assert len(reads) == 4

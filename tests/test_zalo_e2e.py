@@ -1,6 +1,7 @@
 """A resident on Zalo, end to end: the fake Zalo OA server posts signed webhook events over real
-HTTP to the bot's Zalo receiver (hosted here by a minimal aiohttp app; the production web server
-is not built yet), the same flows as on Telegram answer, and the answers go back through the
+HTTP to the bot's Zalo receiver (hosted here by a minimal aiohttp app, to test the receiver on
+its own; tests/test_runtime.py and tests/zalo_harness.py go through the production web server),
+the same flows as on Telegram answer, and the answers go back through the
 Zalo API: follow → consent → name → group → phone by Zalo's info form, the home menu; a forged
 signature, a replayed event, a typed forged payload and an unfollow."""
 

@@ -7,6 +7,7 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from bot.channels.telegram.app import build_application
 from bot.domain.ward import Role, WardConfig, load_ward_config
@@ -93,6 +94,16 @@ class Terminal:
         if lines:
             print("\n".join(lines))
 
+    def mark(self) -> None:
+        self.user.mark()
+
+    async def show_answer(self) -> None:
+        try:
+            answer = await self.user.wait(expect=1, timeout=10, quiet=0.15)
+        except TimeoutError:
+            answer = []
+        self.show(answer)
+
     async def act(self, line: str) -> bool:
         """Send what the line asks for; False to stop."""
         user = self.user
@@ -140,11 +151,21 @@ async def _demo(role: str) -> None:
                     f"Nghe Dân Nói – chạy thử với {ward.ward.name}, vai: {_role_text(role)} "
                     f"(Telegram id {user.id}).\n{HELP}"
                 )
-                terminal = Terminal(user)
-                await _loop(terminal)
+                await chat_loop(Terminal(user))
 
 
-async def _loop(terminal: Terminal) -> None:
+class ChatTerminal(Protocol):
+    """What :func:`chat_loop` drives: one person on one fake channel."""
+
+    def mark(self) -> None: ...
+
+    async def act(self, line: str) -> bool: ...
+
+    async def show_answer(self) -> None: ...
+
+
+async def chat_loop(terminal: ChatTerminal) -> None:
+    """Read lines from the terminal, act on each, show what the bot answered, until :quit."""
     loop = asyncio.get_running_loop()
     interactive = sys.stdin.isatty()
     while True:
@@ -156,18 +177,14 @@ async def _loop(terminal: Terminal) -> None:
         line = line.strip()
         if not interactive and line:
             print(f"> {line}")
-        terminal.user.mark()
+        terminal.mark()
         try:
             if not await terminal.act(line):
                 break
         except LookupError as exc:
             print(f"(không bấm được: {exc})")
             continue
-        try:
-            answer = await terminal.user.wait(expect=1, timeout=10, quiet=0.15)
-        except TimeoutError:
-            answer = []
-        terminal.show(answer)
+        await terminal.show_answer()
 
 
 def run_demo(role: str) -> None:

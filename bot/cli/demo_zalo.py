@@ -8,14 +8,13 @@ try the assignment tools on Zalo.
 from __future__ import annotations
 
 import asyncio
-import sys
 import tempfile
 from pathlib import Path
 
 from pydantic import SecretStr
 
 from bot.channels.zalo.channel import ZaloChannel
-from bot.cli.demo import example_config
+from bot.cli.demo import chat_loop, example_config
 from bot.domain.ward import Role, WardConfig, load_ward_config
 from bot.fakes.zalo import FakeZaloServer, ZaloUser
 from bot.fakes.zalo.models import OaMessage
@@ -81,6 +80,16 @@ class ZaloTerminal:
         self.choices = [b.title for m in messages for b in m.buttons if b.is_query]
         for index, title in enumerate(self.choices, start=1):
             print(f"  [{index}] ▸ {title}")
+
+    def mark(self) -> None:
+        self.user.mark()
+
+    async def show_answer(self) -> None:
+        try:
+            answer = await self.user.wait(expect=1, timeout=10, quiet=0.3)
+        except TimeoutError:
+            answer = []
+        self.show(answer)
 
     async def act(self, line: str) -> bool:
         """Send what the line asks for; False to stop."""
@@ -148,40 +157,10 @@ async def _demo(role: str) -> None:
                 print(f"Nghe Dân Nói trên Zalo (máy chủ Zalo giả) – {ward.ward.name}, {name}.")
                 print(HELP_ZALO)
                 terminal = ZaloTerminal(user)
-                user.mark()
+                terminal.mark()
                 await user.follow()
-                await _show_answer(terminal)
-                await _loop(terminal)
-
-
-async def _show_answer(terminal: ZaloTerminal) -> None:
-    try:
-        answer = await terminal.user.wait(expect=1, timeout=10, quiet=0.3)
-    except TimeoutError:
-        answer = []
-    terminal.show(answer)
-
-
-async def _loop(terminal: ZaloTerminal) -> None:
-    loop = asyncio.get_running_loop()
-    interactive = sys.stdin.isatty()
-    while True:
-        if interactive:
-            print("> ", end="", flush=True)
-        line = await loop.run_in_executor(None, sys.stdin.readline)
-        if line == "":
-            break
-        line = line.strip()
-        if not interactive and line:
-            print(f"> {line}")
-        terminal.user.mark()
-        try:
-            if not await terminal.act(line):
-                break
-        except LookupError as exc:
-            print(f"(không bấm được: {exc})")
-            continue
-        await _show_answer(terminal)
+                await terminal.show_answer()
+                await chat_loop(terminal)
 
 
 def run_zalo_demo(role: str) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "Capabilities",
     "buttons_from_json",
     "buttons_to_json",
+    "extension",
     "rows",
     "split_text",
     "to_plain",
@@ -104,6 +105,20 @@ class Capabilities:
     """Buttons per message; None for no practical limit."""
     button_payload_bytes: int
     typed_buttons: frozenset[ButtonKind] = frozenset({ButtonKind.PAYLOAD})
+    command_menu: bool = False
+    """A list of commands beside the text box (Telegram's «Menu» button)."""
+    file_types: frozenset[str] | None = None
+    """Extensions (lower case, no dot) the channel delivers as a file; None for any. The
+    renderer tells the person about a file of another type instead of failing."""
+
+    def takes_file(self, filename: str | None) -> bool:
+        return self.file_types is None or extension(filename) in self.file_types
+
+
+def extension(filename: str | None) -> str:
+    """``filename``'s extension in lower case without the dot; "" when it has none."""
+    name = filename or ""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
 _TAG = re.compile(r"<[^<>]*>")

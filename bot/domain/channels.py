@@ -45,6 +45,18 @@ class InboxRepository(Protocol):
 
     async def mark_attempt(self, channel: str, key: str) -> None: ...
 
+    async def arrived(
+        self, channel: str, events: Sequence[tuple[str, str]], now: datetime
+    ) -> set[str]:
+        """Store each ``(key, body)`` whose key was not stored before, with one attempt counted
+        (it goes to its handler at once); the keys that were new. One round trip for a batch of
+        webhook events."""
+        ...
+
+    async def mark_all_handled(self, channel: str, keys: Sequence[str], now: datetime) -> None:
+        """:meth:`mark_handled` for many events in one round trip."""
+        ...
+
 
 class TokenRepository(Protocol):
     async def get(self, channel: str) -> TokenPair | None: ...

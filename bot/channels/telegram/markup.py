@@ -23,6 +23,7 @@ CAPABILITIES = Capabilities(
     max_buttons=None,
     button_payload_bytes=64,
     typed_buttons=frozenset(ButtonKind),
+    command_menu=True,
 )
 
 _REPLY_KINDS = frozenset({ButtonKind.REPLY, ButtonKind.ASK_CONTACT, ButtonKind.ASK_LOCATION})

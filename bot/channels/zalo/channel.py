@@ -48,8 +48,10 @@ def zalo_config(settings: Settings) -> ZaloConfig:
 class ZaloChannel:
     name = CHANNEL
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, delivery: DeliveryConfig | None = None) -> None:
+        """``delivery`` replaces the pacing the settings imply (tests, benchmarks)."""
         self.settings = settings
+        self._delivery = delivery
         self._http: aiohttp.ClientSession | None = None
         self._worker: DeliveryWorker | None = None
         self._pending: asyncio.Task[int] | None = None
@@ -73,6 +75,12 @@ class ZaloChannel:
             settings.secret("zalo_oa_access_token"), settings.secret("zalo_oa_refresh_token")
         ):
             log.info("Zalo tokens seeded from ZALO_OA_ACCESS_TOKEN / ZALO_OA_REFRESH_TOKEN")
+        async with services.store.read() as uow:
+            if await uow.tokens.get(self.name) is None:
+                log.warning(
+                    "Zalo has no tokens yet: events are received, messages wait in the outbox "
+                    "until `python -m bot zalo connect` stores a pair"
+                )
         sender = ZaloSender(client, links=self._link_publisher(services))
         self.receiver = ZaloReceiver(
             services,
@@ -86,7 +94,10 @@ class ZaloChannel:
             services.store,
             services.clock,
             sender,
-            DeliveryConfig.from_settings(settings, global_rate=settings.zalo_rate_per_minute / 60),
+            self._delivery
+            or DeliveryConfig.from_settings(
+                settings, global_rate=settings.zalo_rate_per_minute / 60
+            ),
             progress_view=progress_view(services.ward),
             channel=self.name,
             fallback=WindowFallback(client, services.store, services.ward.zalo, services.ward.tz),

@@ -1,22 +1,21 @@
-"""Documents on Zalo: the file upload takes PDF, DOC, DOCX and CSV up to 5 MB; any other file
-(a session's .ics, a spreadsheet) or a larger one goes as an expiring link on the bot's web
-server, or, when the bot has no public address, as a message saying where to get it."""
+"""Documents on Zalo: the file upload takes PDF, DOC, DOCX and CSV up to 5 MB (the render sends
+JPG/PNG documents as images); any other file (a session's .ics, a spreadsheet) or a larger one
+goes as an expiring link on the bot's web server, or, when the bot has no public address, as a
+message saying why it is not attached and where to get it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from pathlib import PurePath
 
-from bot.channels.zalo.render import ZaloMessage
-from bot.conversation.replies import to_plain
+from bot.channels.zalo.render import CAPABILITIES, ZaloMessage
+from bot.conversation.replies import extension, to_plain
 from bot.usecases.file_links import LINK_TTL
 from messages import label, render
 
-__all__ = ["MAX_FILE_BYTES", "ZALO_FILE_TYPES", "LinkPublisher", "as_link", "zalo_takes"]
+__all__ = ["MAX_FILE_BYTES", "LinkPublisher", "as_link", "zalo_takes"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-ZALO_FILE_TYPES = frozenset({".pdf", ".doc", ".docx", ".csv"})
 
 LinkPublisher = Callable[[str, str, bytes, str | None], Awaitable[str]]
 """(file name, MIME type, bytes, media reference) → the public URL of a new link to them; a
@@ -24,16 +23,16 @@ LinkPublisher = Callable[[str, str, bytes, str | None], Awaitable[str]]
 
 
 def zalo_takes(message: ZaloMessage) -> bool:
-    name = message.filename or ""
     size = len(message.media_data or b"")
-    return PurePath(name).suffix.lower() in ZALO_FILE_TYPES and size <= MAX_FILE_BYTES
+    return CAPABILITIES.takes_file(message.filename) and size <= MAX_FILE_BYTES
 
 
 async def as_link(message: ZaloMessage, publish: LinkPublisher | None) -> ZaloMessage:
     """A text message standing for the document: its link and a button, or where to get it."""
     name = message.filename or "tệp"
     if publish is None or message.media_data is None:
-        return ZaloMessage(text=to_plain(render("zalo_file_unavailable", name=name)))
+        note = render("zalo_file_refused", filename=name, ext=extension(name))
+        return ZaloMessage(text=to_plain(note))
     mime = message.mime or "application/octet-stream"
     url = await publish(name, mime, message.media_data, message.media_ref)
     text = to_plain(render("zalo_file_link", name=name, url=url, days=LINK_TTL.days))

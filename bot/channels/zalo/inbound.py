@@ -2,7 +2,10 @@
 
 A press of an ``oa.query.*`` button arrives as typed text carrying the button's payload, so text
 that looks like one of our payloads becomes a button event; the use case re-checks every payload,
-since anyone can type one. The answer to a ``request_user_info`` form is the person's own phone.
+since anyone can type one. Zalo has no command menu, so one of our command names typed alone,
+with or without its slash (``thongbao``, ``/thongbao``, ``#thongbao``, ``Menu``), is that command:
+it is what an OA's own menu sends and what people type. The answer to a ``request_user_info``
+form is the person's own phone.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def event_from_webhook(
     *,
     claims_payload: Callable[[str], bool],
     display_name: str = "",
+    commands: frozenset[str] = frozenset(),
 ) -> InboundEvent | None:
     """The neutral event, or None for what no flow handles (our own sends echoed back,
     delivery and seen receipts, events of other kinds)."""
@@ -70,7 +74,7 @@ def event_from_webhook(
             text=str(info.get("name") or "") or None,
         )
     if name == "user_send_text":
-        return _text(base, str(message.get("text") or ""), claims_payload)
+        return _text(base, str(message.get("text") or ""), claims_payload, commands)
     if name == "user_send_location":
         location = _location(message)
         if location is None:
@@ -89,10 +93,18 @@ def _with(base: InboundEvent, **changes: Any) -> InboundEvent:
     return replace(base, **changes)
 
 
-def _text(base: InboundEvent, text: str, claims_payload: Callable[[str], bool]) -> InboundEvent:
+def _text(
+    base: InboundEvent,
+    text: str,
+    claims_payload: Callable[[str], bool],
+    commands: frozenset[str],
+) -> InboundEvent:
     stripped = text.strip()
     if stripped and claims_payload(stripped):
         return _with(base, kind=EventKind.BUTTON, payload=stripped)
+    keyword = stripped.lstrip("/#").lower()
+    if keyword in commands and " " not in stripped:
+        return _with(base, kind=EventKind.COMMAND, text=f"/{keyword}", command=keyword)
     if stripped.startswith("/") and len(stripped) > 1:
         head, *args = stripped.split()
         return _with(

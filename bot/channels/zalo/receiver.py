@@ -4,7 +4,8 @@
 the raw event in the inbox under its dedupe key (a retried event is stored once), answers at
 once, and hands the event to the router in a task. Events of one account are handled in the
 order they came; each is marked handled after its flow has run, so events left unhandled by a
-crash are handled at the next start (:meth:`ZaloReceiver.handle_pending`).
+crash are handled at the next start (:meth:`ZaloReceiver.handle_pending`). The inbox writes are
+batched across events (:mod:`bot.channels.zalo.inbox_writer`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections import defaultdict
 
 from bot.channels.zalo.client import ZaloApiError, ZaloAuthDead, ZaloClient, ZaloTransient
 from bot.channels.zalo.inbound import CHANNEL, event_from_webhook
+from bot.channels.zalo.inbox_writer import InboxWriter
 from bot.channels.zalo.replier import ZaloReplier
 from bot.channels.zalo.sender import ZaloSender
 from bot.channels.zalo.webhook import WebhookEvent, WebhookRejected, account_of, parse
@@ -47,6 +49,7 @@ class ZaloReceiver:
         self._names: dict[str, str] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._inbox = InboxWriter(services.store, services.clock, self._spawn)
 
     async def receive(self, body: bytes, signature: str | None) -> int:
         """The HTTP status to answer with: 403 for a forged request, else 200."""
@@ -55,11 +58,7 @@ class ZaloReceiver:
         except WebhookRejected as exc:
             log.warning("Zalo webhook refused: %s", exc)
             return 403
-        now = self._services.clock.now()
-        async with self._services.store.transaction() as uow:
-            fresh = await uow.inbox.add(CHANNEL, event.key, body.decode("utf-8"), now)
-        if fresh:
-            self._spawn(event)
+        await self._inbox.store(event, body.decode("utf-8"))
         return 200
 
     async def handle_pending(self, limit: int = 1000) -> int:
@@ -69,13 +68,17 @@ class ZaloReceiver:
         for stored in pending:
             data = json.loads(stored.body)
             event = parse_stored(stored.key, data)
+            async with self._services.store.transaction() as uow:
+                await uow.inbox.mark_attempt(CHANNEL, event.key)
             await self._handle(event)
+        await self._inbox.flushed()
         return len(pending)
 
     async def idle(self) -> None:
         """Wait for the events being handled (tests, shutdown)."""
-        while self._tasks:
+        while self._tasks or self._inbox.busy:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
+            await self._inbox.flushed()
 
     def _spawn(self, event: WebhookEvent) -> None:
         task = asyncio.create_task(self._handle(event), name=f"zalo-{event.key}")
@@ -85,20 +88,18 @@ class ZaloReceiver:
     async def _handle(self, event: WebhookEvent) -> None:
         async with self._locks[event.account_id]:
             services = self._services
-            async with services.store.transaction() as uow:
-                await uow.inbox.mark_attempt(CHANNEL, event.key)
             try:
                 neutral = event_from_webhook(
                     event,
                     claims_payload=self._router.claims_payload,
+                    commands=self._router.commands,
                     display_name=await self._name(event.account_id),
                 )
                 if neutral is not None:
                     replier = ZaloReplier(self._sender, event.account_id)
                     await self._router.dispatch(neutral, replier, services)
             finally:
-                async with services.store.transaction() as uow:
-                    await uow.inbox.mark_handled(CHANNEL, event.key, services.clock.now())
+                self._inbox.handled(event.key)
 
     async def _name(self, account_id: str) -> str:
         """The Zalo display name (Vietnamese order already), asked once per account."""

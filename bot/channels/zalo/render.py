@@ -4,7 +4,11 @@ buttons per message, no edits, no venue messages.
 A reply with more buttons than one message holds goes on in follow-up messages headed «Xem thêm
 lựa chọn», five buttons each, so every choice stays one tap away without state on our side. A
 map pin becomes the address and a maps link. «Share my phone» becomes Zalo's
-``request_user_info`` form, whose answer comes back as a ``user_submit_info`` event.
+``request_user_info`` form, whose answer comes back as a ``user_submit_info`` event. A PNG or
+JPG sent as a document goes through the image upload (Zalo's file upload refuses it); a file Zalo
+takes in neither way (a calendar ``.ics``, a spreadsheet) is explained in the text instead, so
+the person is told rather than the row failing; so is a photo or file known only by another
+channel's reference (a Telegram file id), which Zalo cannot fetch.
 """
 
 from __future__ import annotations
@@ -12,13 +16,25 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.conversation.replies import Button, ButtonKind, Capabilities, split_text, to_plain
+from bot.conversation.replies import (
+    Button,
+    ButtonKind,
+    Capabilities,
+    extension,
+    split_text,
+    to_plain,
+)
 from bot.conversation.turn import MediaKind, Reply
+from bot.domain.files import stored_file_id
 from messages import render
 
 __all__ = ["CAPABILITIES", "MAX_BUTTONS", "ZaloMessage", "message_body", "messages_for"]
 
 MAX_BUTTONS = 5
+TITLE_LIMIT = 100
+"""Characters of a button title; Zalo refuses the whole message over it."""
+IMAGE_TYPES = frozenset({"jpg", "jpeg", "png"})
+"""What Zalo's image upload takes; such a file is sent as an image (Zalo refuses it as a file)."""
 CAPABILITIES = Capabilities(
     name="zalo",
     text_limit=2000,
@@ -30,6 +46,7 @@ CAPABILITIES = Capabilities(
     typed_buttons=frozenset(
         {ButtonKind.PAYLOAD, ButtonKind.URL, ButtonKind.CALL, ButtonKind.ASK_CONTACT}
     ),
+    file_types=frozenset({"pdf", "doc", "docx", "csv"}),
 )
 
 
@@ -48,17 +65,24 @@ class ZaloMessage:
     request_info: bool = False
 
 
+def _title(label: str) -> str:
+    if len(label) <= TITLE_LIMIT:
+        return label
+    return label[: TITLE_LIMIT - 1].rstrip() + "…"
+
+
 def _zalo_button(button: Button) -> dict[str, Any] | None:
+    title = _title(button.label)
     match button.kind:
         case ButtonKind.PAYLOAD:
-            return {"title": button.label, "type": "oa.query.hide", "payload": button.value}
+            return {"title": title, "type": "oa.query.hide", "payload": button.value}
         case ButtonKind.REPLY:
-            return {"title": button.label, "type": "oa.query.show", "payload": button.value}
+            return {"title": title, "type": "oa.query.show", "payload": button.value}
         case ButtonKind.URL:
-            return {"title": button.label, "type": "oa.open.url", "payload": {"url": button.value}}
+            return {"title": title, "type": "oa.open.url", "payload": {"url": button.value}}
         case ButtonKind.CALL:
             return {
-                "title": button.label,
+                "title": title,
                 "type": "oa.open.phone",
                 "payload": {"phone_code": button.value},
             }
@@ -83,10 +107,16 @@ def messages_for(reply: Reply) -> list[ZaloMessage]:
             longitude=media.longitude,
         )
         text = f"{text}\n\n{to_plain(pin)}".strip()
+    elif media is not None and media.data is None and stored_file_id(media.ref) is None:
+        note = to_plain(render("zalo_media_missing", photo=media.kind is MediaKind.PHOTO))
+        text = f"{text}\n\n{note}".strip()
     elif media is not None:
+        kind = media.kind
+        if kind is MediaKind.DOCUMENT and extension(media.filename) in IMAGE_TYPES:
+            kind = MediaKind.PHOTO
         out.append(
             ZaloMessage(
-                media_kind=media.kind,
+                media_kind=kind,
                 media_ref=media.ref,
                 media_data=media.data,
                 filename=media.filename,

@@ -23,6 +23,7 @@ from bot.channels.zalo.client import (
     ZaloTransient,
 )
 from bot.channels.zalo.documents import LinkPublisher, as_link, zalo_takes
+from bot.channels.zalo.images import fit_for_upload
 from bot.channels.zalo.render import ZaloMessage, message_body, messages_for
 from bot.conversation.turn import Media, MediaKind, Reply
 from bot.outbox.queue import Content, ContentKind
@@ -98,6 +99,7 @@ class ZaloSender:
         return BadRequest("Zalo messages cannot be edited")
 
     async def _send_one(self, address: str, message: ZaloMessage) -> str:
+        message = await fit_for_upload(message)
         if message.media_kind is MediaKind.DOCUMENT and not zalo_takes(message):
             message = await as_link(message, self._links)
         attachment = None
