@@ -13,6 +13,7 @@ import pytest
 
 from bot.channels.telegram.app import BotApp, build_application
 from bot.clock import ManualClock
+from bot.domain.ports import Store
 from bot.domain.ward import WardConfig, load_ward_config
 from bot.fakes.telegram import FakeTelegramServer, SimUser
 from bot.runtime.local import running
@@ -41,11 +42,31 @@ def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC))
 
 
+STORE_KINDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that uses the ``store`` fixture (directly or through ``bot``) runs on SQLite
+    and on PostgreSQL, except those marked ``sqlite_only`` (they read SQLite's file or its query
+    plans)."""
+    if "store" in metafunc.fixturenames:
+        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
+        metafunc.parametrize("store", ("sqlite",) if only_sqlite else STORE_KINDS, indirect=True)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqliteStore]:
-    opened = await SqliteStore.open(tmp_path / "test.db")
-    yield opened
-    await opened.close()
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh store: SQLite in a temporary file, or PostgreSQL in a fresh database of the test
+    session's server (tests/postgres.py)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        from tests.postgres import fresh_postgres_store  # a plugin: imported once pytest has it
+
+        async with fresh_postgres_store(request) as opened:
+            yield opened
+        return
+    sqlite = await SqliteStore.open(tmp_path / "test.db")
+    yield sqlite
+    await sqlite.close()
 
 
 @pytest.fixture
@@ -78,13 +99,23 @@ def make_settings(tg: FakeTelegramServer, tmp_path: Path, **overrides: Any) -> S
 async def bot(
     tg: FakeTelegramServer,
     ward: WardConfig,
-    store: SqliteStore,
+    store: Store,
     clock: ManualClock,
     tmp_path: Path,
 ) -> AsyncIterator[BotApp]:
     app = build_application(make_settings(tg, tmp_path), ward, clock=clock, store=store)
     async with running(app, poll_timeout=1):
         yield app
+
+
+async def reopen(store: Store) -> Store:
+    """The same database through a new store, as after a restart."""
+    if isinstance(store, SqliteStore):
+        return await SqliteStore.open(store.path)
+    from storage.postgres.store import PostgresStore
+
+    assert isinstance(store, PostgresStore)
+    return await PostgresStore.open(store.url)
 
 
 async def onboard(

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.channels.telegram.app import SERVICES_KEY, BotApp
 from bot.clock import ManualClock
 from bot.conversation.replies import Button, ButtonKind
@@ -396,6 +398,7 @@ def check_resident_outcome(snap: dict[str, list[dict[str, Any]]]) -> None:
         assert (row["status"], row["delivered_channel"]) == ("sent", expected), row
 
 
+@pytest.mark.sqlite_only  # compares the two SQLite files row by row
 async def test_the_journey_leaves_the_same_state_on_telegram_and_on_a_plain_channel(
     bot: BotApp, tg: FakeTelegramServer, store: SqliteStore, clock: ManualClock, tmp_path: Path
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot.domain.deadlines import DeadlineKind, DeadlineStatus
 from storage.sqlite import SqliteStore
 
@@ -83,6 +85,7 @@ async def test_due_and_overdue(store: SqliteStore) -> None:
         assert len(await uow.deadlines.open_of_kind(ANSWER)) == 3
 
 
+@pytest.mark.sqlite_only  # SQLite's query plans
 async def test_queries_use_the_partial_indexes(store: SqliteStore) -> None:
     async with store.read() as uow:
         conn = uow.conn

@@ -13,6 +13,7 @@ from bot.clock import ManualClock
 from bot.domain.calendar import WorkingCalendar
 from bot.domain.linking import CODE_LIFETIME, normalise_code
 from bot.domain.people import Consent, Resident
+from bot.domain.ports import Store
 from bot.domain.ward import WardConfig
 from bot.usecases.accounts import person_for
 from bot.usecases.common import Services
@@ -233,8 +234,14 @@ def _schema_person_columns(rows: list[tuple[str, str]]) -> set[str]:
     return found | {"persons.id"}
 
 
-async def _columns(store: SqliteStore) -> list[tuple[str, str]]:
+async def _columns(store: Store) -> list[tuple[str, str]]:
     async with store.read() as uow:
+        if not isinstance(store, SqliteStore):
+            rows = await uow.conn.execute_fetchall(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = 'public' AND table_name <> 'schema_migrations'"
+            )
+            return [(str(r[0]), str(r[1])) for r in rows]
         tables = await uow.conn.execute_fetchall(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.conversation.replies import Button, ButtonKind, rows
 from bot.domain.people import Consent, Resident, Role, StaffRecord
@@ -45,6 +47,7 @@ async def test_due_rows_come_personal_first_then_oldest_and_skip_waiting_chats(
     assert other_channel == []
 
 
+@pytest.mark.sqlite_only  # SQLite's query plan
 async def test_due_query_uses_the_partial_index(store: SqliteStore) -> None:
     async with store.read() as uow:
         cur = await uow.conn.execute(

@@ -13,7 +13,7 @@ from bot.domain.reporting import Period, PeriodKind, first_working_day, parse_pe
 from bot.domain.ward import WardConfig
 from bot.usecases.reports import Reports
 from storage.sqlite import SqliteStore
-from tests.conftest import SECRETARY_ID, SUPERVISOR_ID
+from tests.conftest import SECRETARY_ID, SUPERVISOR_ID, reopen
 from tests.reports_seed import local, seeded_services, services_for
 
 
@@ -65,7 +65,7 @@ async def test_monthly_summary_once_across_new_year(
 
     # A restart: a new store connection and a new use case; nothing goes out twice.
     await store.close()
-    reopened = await SqliteStore.open(store.path)
+    reopened = await reopen(store)
     try:
         again = Reports(services_for(reopened, clock, ward))
         clock.set(local(2027, 1, 4, 8, 5))

@@ -4,7 +4,6 @@ database, and a restart goes on with the pair the database holds."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -166,10 +165,11 @@ async def test_a_dead_refresh_token_keeps_telegram_running_and_tells_the_admin_o
         assert health["channels"]["zalo"]["state"].startswith("refresh token refused")
 
         await onboard(tg.user(5202, first_name="Bình"))
-    with sqlite3.connect(tmp_path / "test.db") as con:
-        waiting = con.execute(
+    async with store.read() as uow:
+        (row,) = await uow.conn.execute_fetchall(
             "SELECT count(*) FROM outbox WHERE channel = 'zalo' AND status = 'pending'"
-        ).fetchone()[0]
+        )
+    waiting = row[0]
     assert waiting >= 2
     dead_lines = [r for r in caplog.records if "refused the refresh token" in r.getMessage()]
     assert len(dead_lines) == 1

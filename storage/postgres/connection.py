@@ -1,7 +1,8 @@
 """asyncpg behind the ``storage.db.Connection`` shape, so the repositories' SQL runs unchanged.
 
 What differs between the engines is handled here, in one place:
-- placeholders: ``?`` becomes ``$1, $2, …`` (outside quoted text), translated once per query;
+- placeholders: ``?`` (and SQLite's ``:name`` with a dict) become ``$1, $2, …`` (outside quoted
+  text), translated once per query;
 - SQLite's loose typing: a parameter is converted to the type PostgreSQL inferred for it
   (an ``int`` bound to a ``text`` column becomes ``'42'``, as SQLite's affinity would store it);
 - values: ``timestamptz`` travels as the ISO 8601 text ``storage.codec`` writes, ``date`` as
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -24,30 +25,37 @@ import asyncpg
 
 from storage.codec import to_db_time
 
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|\?|\binstr\(|\s+INDEXED BY \w+", re.IGNORECASE)
-_TRANSLATED: dict[str, str] = {}
+_TOKENS = re.compile(
+    r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|:\w+|\binstr\(|\s+INDEXED BY \w+", re.IGNORECASE
+)
+_TRANSLATED: dict[str, tuple[str, tuple[str, ...]]] = {}
 
 
-def translate(sql: str) -> str:
-    """The SQLite-flavoured query in PostgreSQL's words (cached: queries are constants)."""
+def translate(sql: str) -> tuple[str, tuple[str, ...]]:
+    """The SQLite-flavoured query in PostgreSQL's words, and the name behind each ``$n`` when it
+    uses ``:name`` parameters (empty for ``?`` ones); cached, since queries are constants."""
     done = _TRANSLATED.get(sql)
     if done is not None:
         return done
-    counter = 0
+    names: list[str] = []
 
     def token(match: re.Match[str]) -> str:
-        nonlocal counter
         text = match.group(0)
         if text == "?":
-            counter += 1
-            return f"${counter}"
+            names.append("")
+            return f"${len(names)}"
+        if text.startswith(":") and text != "::":
+            # one $n per use: the same value may go to a date here and a timestamptz there
+            names.append(text[1:])
+            return f"${len(names)}"
         if text.lower() == "instr(":
             return "strpos("
         if text.strip().upper().startswith("INDEXED BY"):
             return ""
         return text
 
-    done = _TOKENS.sub(token, sql)
+    text = _TOKENS.sub(token, sql)
+    done = (text, tuple(names) if all(names) else ())
     _TRANSLATED[sql] = done
     return done
 
@@ -103,7 +111,10 @@ class PgConnection:
         self.raw = raw
 
     async def _run(self, sql: str, parameters: Iterable[Any] | None) -> PgCursor:
-        statement = await self.raw.prepare(translate(sql))
+        text, names = translate(sql)
+        statement = await self.raw.prepare(text)
+        if isinstance(parameters, Mapping):
+            parameters = [parameters[name] for name in names]
         args = _arguments(statement, parameters)
         rows = await statement.fetch(*args)
         return PgCursor(rows, _status_count(statement.get_statusmsg()))
@@ -117,7 +128,7 @@ class PgConnection:
         return (await self._run(sql, parameters))._rows
 
     async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> PgCursor:
-        statement = await self.raw.prepare(translate(sql))
+        statement = await self.raw.prepare(translate(sql)[0])
         changed = 0
         for each in parameters:
             await statement.fetch(*_arguments(statement, each))
