@@ -19,6 +19,7 @@ from typing import Any
 import aiosqlite
 
 from storage.codec import to_db_time
+from storage.leases import LocalLease
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,9 @@ class SqliteStore:
             await writer.close()
             raise
         return cls(path, writer, reader)
+
+    def lease(self, name: str) -> LocalLease:
+        return LocalLease(name)
 
     async def schema_version(self) -> int:
         rows = list(

@@ -19,6 +19,7 @@ from importlib import resources
 import asyncpg
 
 from storage.codec import to_db_time
+from storage.leases import AdvisoryLease
 from storage.postgres.connection import PgConnection, set_codecs
 from storage.uow import UnitOfWork
 
@@ -84,6 +85,9 @@ class PostgresStore:
         """Each statement sees the last committed state (autocommit, READ COMMITTED)."""
         async with self._pool.acquire() as raw:
             yield UnitOfWork(PgConnection(raw), read_only=True)
+
+    def lease(self, name: str) -> AdvisoryLease:
+        return AdvisoryLease(self.url, name)
 
     async def schema_version(self) -> int:
         async with self._pool.acquire() as raw:

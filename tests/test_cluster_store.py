@@ -1,0 +1,119 @@
+"""Several processes on one PostgreSQL, seen from the store: each store here is a process's own
+pool. One holder per lease, a standby takes a lease when its holder's connection drops,
+outbox claims skip rows another transaction holds, and two read-modify-writes of one person's
+draft never lose an update."""
+
+from __future__ import annotations
+
+import asyncio
+
+import asyncpg
+
+from bot.domain.people import ChatState
+from bot.leadership import Leader
+from bot.outbox.queue import Content, Notification
+from storage.leases import lease_key
+from storage.postgres.store import PostgresStore
+from tests.test_storage_contract import NOW
+
+
+async def test_one_holder_per_lease_and_a_standby_takes_over_when_the_holder_dies(
+    pg_url: str,
+) -> None:
+    first, second = await PostgresStore.open(pg_url), await PostgresStore.open(pg_url)
+    try:
+        holder, standby = first.lease("sender:telegram:t"), second.lease("sender:telegram:t")
+        assert await holder.acquire()
+        assert not await standby.acquire()
+        assert await standby.holder() == await holder.holder()
+        assert second.lease("sender:zalo:app").name != holder.name
+        assert await second.lease("sender:zalo:app").acquire()  # another lease, free
+        # the holder's process dies: its connection goes, and so does the lock
+        admin = await asyncpg.connect(pg_url)
+        try:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name LIKE 'nghe-dan-noi %' AND pid IN"
+                " (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                "  AND objid = ($1::bigint & 4294967295)::oid)",
+                lease_key(holder.name),
+            )
+        finally:
+            await admin.close()
+        assert not await holder.held()
+        assert await standby.acquire()
+        await standby.release()
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_leader_starts_its_work_only_while_it_holds_the_lease(pg_url: str) -> None:
+    first, second = await PostgresStore.open(pg_url), await PostgresStore.open(pg_url)
+    running: list[str] = []
+
+    def leader(store: PostgresStore, name: str) -> Leader:
+        async def gain() -> None:
+            running.append(name)
+
+        async def lose() -> None:
+            running.remove(name)
+
+        return Leader(store.lease("jobs"), gain, lose, interval=0.05)
+
+    one, two = leader(first, "one"), leader(second, "two")
+    try:
+        await one.start()
+        await two.start()
+        assert running == ["one"] and one.leading and not two.leading
+        await one.stop()  # a clean stop frees the lease at once
+        for _ in range(100):
+            if running == ["two"]:
+                break
+            await asyncio.sleep(0.05)
+        assert running == ["two"]
+    finally:
+        await one.stop()
+        await two.stop()
+        await first.close()
+        await second.close()
+
+
+async def test_due_rows_skip_those_another_transaction_has_locked(pg_url: str) -> None:
+    store = await PostgresStore.open(pg_url)
+    try:
+        async with store.transaction() as uow:
+            for n in range(4):
+                note = Notification("e", 1, "telegram", str(n), f"k{n}", Content("x"))
+                await uow.outbox.add(note, now=NOW)
+        async with store._pool.acquire() as raw, raw.transaction():
+            await raw.execute("SELECT id FROM outbox ORDER BY id LIMIT 2 FOR UPDATE")
+            async with store.read() as uow:
+                due = await uow.outbox.due("telegram", NOW, 10)
+        assert [row.address for row in due] == ["2", "3"]
+    finally:
+        await store.close()
+
+
+async def test_two_processes_updating_one_draft_at_once_lose_nothing(pg_url: str) -> None:
+    """Each transaction reads the draft, adds a line and writes it back, as a flow does; the
+    write transactions of every process are serialised, so all 40 lines are there."""
+    stores = [await PostgresStore.open(pg_url), await PostgresStore.open(pg_url)]
+    try:
+
+        async def add_line(store: PostgresStore, n: int) -> None:
+            async with store.transaction() as uow:
+                state = await uow.chat_states.get(7)
+                lines = list(state.data.get("lines", [])) if state else []
+                await asyncio.sleep(0)
+                await uow.chat_states.put(
+                    ChatState(7, "petition", "draft", {"lines": [*lines, n]}, NOW)
+                )
+
+        await asyncio.gather(*(add_line(stores[n % 2], n) for n in range(40)))
+        async with stores[0].read() as uow:
+            state = await uow.chat_states.get(7)
+        assert state is not None and sorted(state.data["lines"]) == list(range(40))
+    finally:
+        for store in stores:
+            await store.close()
