@@ -6,14 +6,22 @@ draft never lose an update."""
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import asyncpg
 
+from bot.clock import ManualClock
 from bot.domain.people import ChatState
+from bot.domain.ward import WardConfig
 from bot.leadership import Leader
 from bot.outbox.queue import Content, Notification
+from bot.usecases import staff as staff_uc
+from bot.usecases.common import Services
+from bot.usecases.reminders import Reminders
 from storage.leases import lease_key
 from storage.postgres.store import PostgresStore
+from tests.conftest import OFFICIAL_ID, SECRETARY_ID
+from tests.test_deadlines_scan_e2e import add_petition, local, open_answer, outbox_count
 from tests.test_storage_contract import NOW
 
 
@@ -114,6 +122,35 @@ async def test_two_processes_updating_one_draft_at_once_lose_nothing(pg_url: str
         async with stores[0].read() as uow:
             state = await uow.chat_states.get(7)
         assert state is not None and sorted(state.data["lines"]) == list(range(40))
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_the_deadline_scan_fired_by_two_processes_at_once_reminds_once(
+    pg_url: str, ward: WardConfig, clock: ManualClock
+) -> None:
+    """The jobs lease runs the scan in one process, but a holder dying mid-period means the next
+    one scans the same day again: the scan reads what is due inside its write transaction, so a
+    second scan, even at the same moment, finds the reminders already sent."""
+    stores = [await PostgresStore.open(pg_url), await PostgresStore.open(pg_url)]
+    try:
+        services = [Services.for_ward(store, clock, ward) for store in stores]
+        await staff_uc.sync_from_config(services[0])
+        clock.set(local(2026, 1, 5, 9))
+        a, b = await add_petition(stores[0], 1), await add_petition(stores[0], 2)
+        await open_answer(stores[0], a, "KT", date(2026, 2, 13), clock.now())
+        await open_answer(stores[0], b, "VHXH", date(2026, 2, 13), clock.now())
+        clock.set(local(2026, 2, 12, 8, 0))
+        results = await asyncio.gather(*(Reminders(s).run_due() for s in services))
+        assert sorted(r.messages for r in results) == [0, 2]
+        assert await outbox_count(stores[1], OFFICIAL_ID, "deadline_digest") == 1
+        assert (
+            await outbox_count(stores[1], SECRETARY_ID, "deadline_unstaffed")
+            + await outbox_count(stores[1], SECRETARY_ID, "deadline_digest")
+            == 1
+        )
+        assert (await Reminders(services[1]).run_due()).messages == 0
     finally:
         for store in stores:
             await store.close()
