@@ -89,6 +89,12 @@ class PostgresStore:
     def lease(self, name: str) -> AdvisoryLease:
         return AdvisoryLease(self.url, name)
 
+    @asynccontextmanager
+    async def raw_connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """A pooled connection for the adapter's own tools (``storage.copy``), codecs set."""
+        async with self._pool.acquire() as raw:
+            yield raw
+
     async def schema_version(self) -> int:
         async with self._pool.acquire() as raw:
             return int(
