@@ -4,6 +4,7 @@ server, and the real bot application running against it."""
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,15 +44,38 @@ def clock() -> ManualClock:
 
 
 STORE_KINDS = ("sqlite", "postgresql")
+BOTH_STORES = (
+    "test_accounts",
+    "test_broadcast_e2e",
+    "test_conclusion_e2e",
+    "test_deadlines_",
+    "test_linking",
+    "test_outbox_store",
+    "test_paper_e2e",
+    "test_petitions_",
+    "test_reports_jobs",
+    "test_sessions_e2e",
+    "test_survey_e2e",
+    "test_workflow_",
+    "test_zalo_delivery",
+    "test_zalo_fallback",
+)
+"""The modules that exercise storage most run on both stores; the rest (pacing, rendering,
+process and channel plumbing) on SQLite, to keep the suite near 10 minutes on 2 cores.
+``TEST_ALL_STORES=1`` runs every test that uses ``store`` on both."""
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test that uses the ``store`` fixture (directly or through ``bot``) runs on SQLite
-    and on PostgreSQL, except those marked ``sqlite_only`` (they read SQLite's file or its query
-    plans)."""
-    if "store" in metafunc.fixturenames:
-        only_sqlite = metafunc.definition.get_closest_marker("sqlite_only") is not None
-        metafunc.parametrize("store", ("sqlite",) if only_sqlite else STORE_KINDS, indirect=True)
+    """Tests that use the ``store`` fixture (directly or through ``bot``) in ``BOTH_STORES`` run
+    on SQLite and on PostgreSQL, except those marked ``sqlite_only`` (they read SQLite's file or
+    its query plans)."""
+    if "store" not in metafunc.fixturenames:
+        return
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    both = os.environ.get("TEST_ALL_STORES") == "1" or module.startswith(BOTH_STORES)
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        both = False
+    metafunc.parametrize("store", STORE_KINDS if both else ("sqlite",), indirect=True)
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
 """PostgreSQL adapter: an asyncpg pool; each ``transaction()`` is one short transaction on one
 pooled connection, each ``read()`` a connection in autocommit that sees committed data.
 
-Writes are serialised like SQLite's single writer: a transaction first takes the transaction
-advisory lock ``WRITE_LOCK``, so read-modify-write use cases (a draft, a registration against a
-capacity) behave exactly as on SQLite, in every process sharing the database. Finer locking
-(per person, ``FOR UPDATE SKIP LOCKED`` for outbox claims) can replace it query by query, since
-the unit of work exposes ``conn.raw`` to the adapter's own code.
+Writes are serialised like SQLite's single writer: in the process by an asyncio lock taken
+before a pooled connection (so waiting writers never hold the connections a ``read()`` inside a
+transaction needs), across processes by the transaction advisory lock ``WRITE_LOCK``. So
+read-modify-write use cases (a draft, a registration against a capacity) behave exactly as on
+SQLite, in every process sharing the database. Finer locking (per person, ``FOR UPDATE SKIP
+LOCKED`` for outbox claims) can replace it query by query: ``PgConnection.raw`` is the asyncpg
+connection inside the transaction.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -53,6 +56,7 @@ class PostgresStore:
     def __init__(self, url: str, pool: asyncpg.Pool) -> None:
         self.url = url
         self._pool = pool
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, url: str, *, min_size: int = 2, max_size: int = 10) -> PostgresStore:
@@ -76,7 +80,7 @@ class PostgresStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[UnitOfWork]:
-        async with self._pool.acquire() as raw, raw.transaction():
+        async with self._write_lock, self._pool.acquire() as raw, raw.transaction():
             await raw.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
             yield UnitOfWork(PgConnection(raw))
 
