@@ -72,6 +72,7 @@ class Leader:
                 await self._gain()
             except BaseException:
                 self._leading = False
+                await self._lose()  # undo what the cut-short start had begun
                 await self.lease.release()
                 raise
 

@@ -175,9 +175,10 @@ class TelegramChannel:
             self._polling = True
 
     async def _stand_by(self) -> None:
-        if self._polling and self.app.updater is not None:
-            await self.app.updater.stop()
-            self._polling = False
+        updater = self.app.updater
+        if updater is not None and updater.running:  # also when cut short while starting
+            await updater.stop()
+        self._polling = False
         if self._worker is not None:
             await self._worker.stop()
 
