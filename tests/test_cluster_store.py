@@ -8,11 +8,14 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
+import aiohttp
 import asyncpg
 
+from bot.channels.zalo.client import ZaloClient
 from bot.clock import ManualClock
 from bot.domain.people import ChatState
 from bot.domain.ward import WardConfig
+from bot.fakes.zalo import FakeZaloServer
 from bot.leadership import Leader
 from bot.outbox.queue import Content, Notification
 from bot.usecases import staff as staff_uc
@@ -23,6 +26,7 @@ from storage.postgres.store import PostgresStore
 from tests.conftest import OFFICIAL_ID, SECRETARY_ID
 from tests.test_deadlines_scan_e2e import add_petition, local, open_answer, outbox_count
 from tests.test_storage_contract import NOW
+from tests.zalo_helpers import config
 
 
 async def test_one_holder_per_lease_and_a_standby_takes_over_when_the_holder_dies(
@@ -151,6 +155,34 @@ async def test_the_deadline_scan_fired_by_two_processes_at_once_reminds_once(
             == 1
         )
         assert (await Reminders(services[1]).run_due()).messages == 0
+    finally:
+        for store in stores:
+            await store.close()
+
+
+async def test_two_processes_refreshing_the_zalo_token_at_once_refresh_it_once(
+    pg_url: str, clock: ManualClock
+) -> None:
+    """Zalo's refresh token is single-use: a second refresh with it would be refused and
+    reported to the admins as a dead token. The refresh lease makes the second process wait
+    and take the pair the first stored."""
+    stores = [await PostgresStore.open(pg_url), await PostgresStore.open(pg_url)]
+    try:
+        async with FakeZaloServer() as zalo, aiohttp.ClientSession() as session:
+            dead: list[str] = []
+
+            async def on_dead(pair: object, reason: str) -> None:
+                dead.append(reason)
+
+            clients = [
+                ZaloClient(session, config(zalo), s, clock, on_auth_dead=on_dead) for s in stores
+            ]
+            seed = zalo.issue_tokens()
+            await clients[0].seed(str(seed["access_token"]), str(seed["refresh_token"]))
+            used = await clients[0]._stored()
+            pairs = await asyncio.gather(*(c.refresh(used) for c in clients))
+        assert pairs[0].refresh_token == pairs[1].refresh_token
+        assert len(zalo.token_requests) == 1 and dead == []
     finally:
         for store in stores:
             await store.close()
