@@ -169,7 +169,3 @@ def _split_sql(script: str) -> list[str]:
     if buffer.strip():
         raise ValueError(f"incomplete SQL statement in migration: {buffer[:80]!r}")
     return statements
-
-
-SqliteUnitOfWork = UnitOfWork
-"""The unit of work's former name; the repositories serve both engines now."""
