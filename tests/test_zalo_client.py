@@ -17,7 +17,8 @@ from bot.clock import ManualClock
 from bot.conversation.replies import rows
 from bot.conversation.turn import Reply
 from bot.fakes.zalo import FakeZaloServer
-from storage.sqlite import SqliteStore, SqliteUnitOfWork
+from storage.sqlite import SqliteStore
+from storage.uow import UnitOfWork
 from tests.zalo_helpers import config
 
 
@@ -130,7 +131,7 @@ async def test_the_pair_is_kept_between_calls_and_a_pair_another_process_stored_
     reads: list[int] = []
     real_read = store.read
 
-    def counted() -> AbstractAsyncContextManager[SqliteUnitOfWork]:
+    def counted() -> AbstractAsyncContextManager[UnitOfWork]:
         reads.append(1)
         return real_read()
 

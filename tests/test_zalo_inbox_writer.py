@@ -14,7 +14,8 @@ import pytest
 from bot.channels.zalo.inbox_writer import InboxWriter
 from bot.channels.zalo.webhook import WebhookEvent
 from bot.clock import ManualClock
-from storage.sqlite import SqliteStore, SqliteUnitOfWork
+from storage.sqlite import SqliteStore
+from storage.uow import UnitOfWork
 
 
 def event(n: int) -> WebhookEvent:
@@ -24,9 +25,9 @@ def event(n: int) -> WebhookEvent:
 
 def count_transactions(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> list[int]:
     opened: list[int] = []
-    real: Callable[[], AbstractAsyncContextManager[SqliteUnitOfWork]] = store.transaction
+    real: Callable[[], AbstractAsyncContextManager[UnitOfWork]] = store.transaction
 
-    def counted() -> AbstractAsyncContextManager[SqliteUnitOfWork]:
+    def counted() -> AbstractAsyncContextManager[UnitOfWork]:
         opened.append(1)
         return real()
 
@@ -68,7 +69,7 @@ async def test_a_failed_write_stores_nothing_and_every_request_hears_of_it(
     handed: list[str] = []
     writer = InboxWriter(store, clock, lambda e: handed.append(e.key))
 
-    async def broken() -> AsyncIterator[SqliteUnitOfWork]:
+    async def broken() -> AsyncIterator[UnitOfWork]:
         raise OSError("disk full")
         yield  # pragma: no cover
 
