@@ -86,8 +86,14 @@ class Jobs:
         return self._leader
 
     async def _start_loops(self) -> None:
+        """The jobs due at start run before this returns, at the time the process starts."""
         for job in self.jobs():
-            self._tasks.append(asyncio.create_task(self._loop(job), name=f"job:{job.name}"))
+            first = job.first
+            if first == 0.0:
+                await self._run(job)
+                first = job.interval
+            task = asyncio.create_task(self._loop(job, first), name=f"job:{job.name}")
+            self._tasks.append(task)
 
     async def _stop_loops(self) -> None:
         for task in self._tasks:
@@ -95,16 +101,19 @@ class Jobs:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
 
-    async def _loop(self, job: Job) -> None:
-        await asyncio.sleep(job.first)
+    async def _loop(self, job: Job, first: float) -> None:
+        await asyncio.sleep(first)
         while True:
-            try:
-                await job.run()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
+            await self._run(job)
             await asyncio.sleep(job.interval)
+
+    async def _run(self, job: Job) -> None:
+        try:
+            await job.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
 
     async def deadline_scan(self) -> None:
         result = await Reminders(self._services).run_due()
