@@ -20,6 +20,7 @@ import aiosqlite
 
 from storage.codec import to_db_time
 from storage.inline_reader import InlineReader
+from storage.leases import LocalLease
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,9 @@ class SqliteStore:
             await writer.close()
             raise
         return cls(path, writer, reader)
+
+    def lease(self, name: str) -> LocalLease:
+        return LocalLease(name)
 
     async def schema_version(self) -> int:
         rows = list(
