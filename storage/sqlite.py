@@ -12,7 +12,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import aiosqlite
 from storage.codec import to_db_time
 from storage.inline_reader import InlineReader
 from storage.leases import LocalLease
+from storage.migration_files import numbered
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -30,16 +30,7 @@ BUSY_TIMEOUT_MS = 10_000
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) for each numbered file in storage/migrations, in order."""
-    found = []
-    for entry in resources.files("storage.migrations").iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"duplicate migration numbers: {versions}")
-    return found
+    return numbered("storage.migrations")
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:

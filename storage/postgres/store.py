@@ -17,12 +17,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import resources
 
 import asyncpg
 
 from storage.codec import to_db_time
 from storage.leases import AdvisoryLease
+from storage.migration_files import numbered
 from storage.postgres.connection import PgConnection, set_codecs
 from storage.uow import UnitOfWork
 
@@ -34,16 +34,7 @@ MIGRATION_LOCK = 0x4E444D
 
 def migrations() -> list[tuple[int, str, str]]:
     """(version, name, sql) for each numbered file in storage/migrations_pg, in order."""
-    found = []
-    for entry in resources.files("storage.migrations_pg").iterdir():
-        name = entry.name
-        if name.endswith(".sql") and name[:4].isdigit():
-            found.append((int(name[:4]), name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    versions = [v for v, _, _ in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"duplicate migration numbers: {versions}")
-    return found
+    return numbered("storage.migrations_pg")
 
 
 async def _init_connection(raw: asyncpg.Connection) -> None:
