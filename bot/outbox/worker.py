@@ -144,7 +144,13 @@ class DeliveryWorker:
             if late:
                 await asyncio.gather(*late, return_exceptions=True)
                 log.warning("%d sends did not finish; they are resent at the next start", len(late))
-        await asyncio.gather(*self._db_tasks, return_exceptions=True)
+        if self._db_tasks:
+            _, stuck = await asyncio.wait(set(self._db_tasks), timeout=self.config.stop_timeout)
+            for task in stuck:
+                task.cancel()
+            if stuck:
+                await asyncio.gather(*stuck, return_exceptions=True)
+                log.warning("%d outbox transactions did not finish; rolled back", len(stuck))
 
     @property
     def running(self) -> bool:
