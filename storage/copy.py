@@ -60,8 +60,9 @@ async def copy_database(source: Path, target_url: str) -> list[TableCopy]:
         try:
             if await sqlite.schema_version() != await postgres.schema_version():
                 raise CopyRefused("the two databases are not at the same migration")
-            async with aiosqlite.connect(source) as src, postgres.raw_connection() as raw:
-                src.row_factory = aiosqlite.Row
+            async with sqlite.read() as reading, postgres.raw_connection() as raw:
+                src = reading.conn
+                assert isinstance(src, aiosqlite.Connection)
                 return await _copy(src, raw)
         finally:
             await postgres.close()
