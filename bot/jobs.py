@@ -5,8 +5,6 @@ fires, so a restart loses and repeats nothing.
 - the session reminder scan: at start, then every ``SESSION_SCAN_INTERVAL`` seconds;
 - the secretaries' digest of new petitions: every minute;
 - the monthly summary and the city reports: every five minutes.
-
-In a cluster they run in one process at a time (the ``jobs`` lease).
 """
 
 from __future__ import annotations
@@ -17,7 +15,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.leadership import Leader
 from bot.settings import Settings
 from bot.usecases.common import Services
 from bot.usecases.petitions import run_digest
@@ -30,7 +27,6 @@ log = logging.getLogger(__name__)
 DEADLINE_INTERVAL_S = 60.0
 DIGEST_INTERVAL_S = 60.0
 REPORT_INTERVAL_S = 300.0
-JOBS_LEASE = "jobs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +45,6 @@ class Jobs:
         self._services = services
         self._settings = settings
         self._tasks: list[asyncio.Task[None]] = []
-        self._leader: Leader | None = None
 
     def jobs(self) -> list[Job]:
         return [
@@ -64,56 +59,26 @@ class Jobs:
             Job("report_scan", REPORT_INTERVAL_S, REPORT_INTERVAL_S, self.reports),
         ]
 
-    async def start(self) -> None:
-        """The jobs run in the one process of a cluster holding the ``jobs`` lease, so each runs
-        once per period cluster-wide; another process takes over if that one dies."""
-        self._leader = Leader(
-            self._services.store.lease(JOBS_LEASE),
-            self._start_loops,
-            self._stop_loops,
-            interval=self._settings.lease_interval,
-        )
-        await self._leader.start()
+    def start(self) -> None:
+        for job in self.jobs():
+            self._tasks.append(asyncio.create_task(self._loop(job), name=f"job:{job.name}"))
 
     async def stop(self) -> None:
-        if self._leader is not None:
-            await self._leader.stop()
-            self._leader = None
-        await self._stop_loops()
-
-    @property
-    def leader(self) -> Leader | None:
-        return self._leader
-
-    async def _start_loops(self) -> None:
-        """The jobs due at start run before this returns, at the time the process starts."""
-        for job in self.jobs():
-            first = job.first
-            if first == 0.0:
-                await self._run(job)
-                first = job.interval
-            task = asyncio.create_task(self._loop(job, first), name=f"job:{job.name}")
-            self._tasks.append(task)
-
-    async def _stop_loops(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
 
-    async def _loop(self, job: Job, first: float) -> None:
-        await asyncio.sleep(first)
+    async def _loop(self, job: Job) -> None:
+        await asyncio.sleep(job.first)
         while True:
-            await self._run(job)
+            try:
+                await job.run()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
             await asyncio.sleep(job.interval)
-
-    async def _run(self, job: Job) -> None:
-        try:
-            await job.run()
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("job %s failed; next try in %.0f s", job.name, job.interval)
 
     async def deadline_scan(self) -> None:
         result = await Reminders(self._services).run_due()

@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     outbox_progress_interval: float = Field(default=2.0, gt=0)
     session_reminder_hours: list[float] = Field(default=[24.0, 2.0])
     session_scan_interval: float = Field(default=60.0, gt=0)
-    lease_interval: float = Field(default=2.0, gt=0)
     web_listen: str = "127.0.0.1"
     web_port: int = Field(default=8080, ge=0, le=65535)
     web_public_url: str | None = None

@@ -44,11 +44,6 @@ def _not_in(addresses: Sequence[str]) -> str:
     return f" AND address NOT IN ({', '.join('?' * len(addresses))})" if addresses else ""
 
 
-def _skip_locked(conn: Connection) -> str:
-    """On PostgreSQL rows another transaction is claiming are passed over, not waited for."""
-    return " FOR UPDATE SKIP LOCKED" if getattr(conn, "dialect", "") == "postgresql" else ""
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -156,8 +151,7 @@ class SqliteOutbox:
         for priority in Priority:
             cur = await self.conn.execute(
                 "SELECT * FROM outbox WHERE status = 'pending' AND channel = ? AND priority = ?"
-                f" AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?"
-                + _skip_locked(self.conn),
+                f" AND next_attempt_at <= ?{skip} ORDER BY next_attempt_at, id LIMIT ?",
                 (channel, int(priority), to_db_time(now), *exclude, limit - len(found)),
             )
             found.extend(_message(r) for r in await cur.fetchall())
@@ -261,16 +255,10 @@ class SqliteOutbox:
         )
         return [_message(r) for r in await cur.fetchall()]
 
-    async def release_in_flight(self, channel: str | None = None) -> int:
-        if channel is None:
-            cur = await self.conn.execute(
-                "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
-            )
-        else:
-            cur = await self.conn.execute(
-                "UPDATE outbox SET status = 'pending' WHERE status = 'sending' AND channel = ?",
-                (channel,),
-            )
+    async def release_in_flight(self) -> int:
+        cur = await self.conn.execute(
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+        )
         return cur.rowcount
 
     async def counts(self, broadcast_id: int) -> dict[Status, int]:

@@ -19,7 +19,6 @@ import aiosqlite
 
 from storage.codec import to_db_time
 from storage.inline_reader import InlineReader
-from storage.leases import LocalLease
 from storage.migration_files import numbered
 from storage.uow import UnitOfWork
 
@@ -65,9 +64,6 @@ class SqliteStore:
             await writer.close()
             raise
         return cls(path, writer, reader)
-
-    def lease(self, name: str) -> LocalLease:
-        return LocalLease(name)
 
     async def schema_version(self) -> int:
         rows = list(

@@ -15,7 +15,6 @@ from typing import Any
 from markupsafe import Markup
 
 from bot.clock import SystemClock
-from bot.domain.ports import Store
 from bot.fakes.telegram import FakeTelegramServer
 from bot.outbox.queue import (
     Audience,
@@ -56,43 +55,38 @@ def slow_down_sends(tg: FakeTelegramServer, seconds: float) -> None:
 async def seed(db: Path, ids: list[int]) -> int:
     store = await SqliteStore.open(db)
     try:
-        await add_residents(store, SystemClock().now(), ids)
-        return await seed_broadcast(store, ids)
+        now = SystemClock().now()
+        await add_residents(store, now, ids)
+        text = render(NOTICE_EVENT, ward_name="Phường Thành Đông", body=Markup("Cắt điện 8h–11h"))
+        async with store.transaction() as uow:
+            broadcast_id = await uow.broadcasts.add(
+                Broadcast(
+                    created_by=SECRETARY_ID,
+                    created_at=now,
+                    audience=Audience(AudienceKind.WARD),
+                    body="Cắt điện 8h–11h",
+                    recipients=len(ids),
+                )
+            )
+            await uow.outbox.add_many(
+                [
+                    Notification(
+                        NOTICE_EVENT,
+                        chat_id,
+                        "telegram",
+                        str(chat_id),
+                        f"broadcast:{broadcast_id}:{chat_id}",
+                        Content(text),
+                        Priority.MASS,
+                        broadcast_id,
+                    )
+                    for chat_id in ids
+                ],
+                now=now,
+            )
+        return broadcast_id
     finally:
         await store.close()
-
-
-async def seed_broadcast(store: Store, ids: list[int]) -> int:
-    """A running ward notice with one pending outbox row for each of ``ids``."""
-    now = SystemClock().now()
-    text = render(NOTICE_EVENT, ward_name="Phường Thành Đông", body=Markup("Cắt điện 8h–11h"))
-    async with store.transaction() as uow:
-        broadcast_id = await uow.broadcasts.add(
-            Broadcast(
-                created_by=SECRETARY_ID,
-                created_at=now,
-                audience=Audience(AudienceKind.WARD),
-                body="Cắt điện 8h–11h",
-                recipients=len(ids),
-            )
-        )
-        await uow.outbox.add_many(
-            [
-                Notification(
-                    NOTICE_EVENT,
-                    chat_id,
-                    "telegram",
-                    str(chat_id),
-                    f"broadcast:{broadcast_id}:{chat_id}",
-                    Content(text),
-                    Priority.MASS,
-                    broadcast_id,
-                )
-                for chat_id in ids
-            ],
-            now=now,
-        )
-    return broadcast_id
 
 
 async def counts(db: Path, broadcast_id: int) -> dict[Status, int]:

@@ -112,18 +112,6 @@ async def test_webhook_mode_answers_and_checks_the_secret(
         assert await tg.post_raw_update(forged, secret="wrong") == 403
         assert await tg.post_raw_update(forged, secret=None) == 403
         assert tg.chat(3002) == []
-        # Telegram's retry of an update (to this process or another of the cluster): the
-        # first delivery is handled, the repeat is acknowledged and dropped
-        other = tg.user(3003, first_name="Mai", known=True)
-        chat = {"id": 3003, "type": "private"}
-        sender = {"id": 3003, "is_bot": False, "first_name": "Mai"}
-        repeated = {"update_id": 777_001, "message": {**forged["message"], "chat": chat,
-                                                      "from": sender}}  # fmt: skip
-        assert await tg.post_raw_update(repeated) == 200
-        assert await tg.post_raw_update(repeated) == 200
-        await other.wait(expect=2)
-        await asyncio.sleep(0.3)
-        assert len(tg.chat(3003)) == 2
 
 
 def _secret(value: str):  # type: ignore[no-untyped-def]

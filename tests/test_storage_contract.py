@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -531,18 +530,3 @@ async def test_the_inbox_searches_by_code_or_by_words_of_the_content(any_store: 
     assert await codes("NGÕ 12") == ["TD-2026-0001", "TD-2026-0003"]
     assert await codes("ngõ ngập") == ["TD-2026-0003"]
     assert await codes("100%_") == []
-
-
-async def test_leases_and_releasing_one_channels_rows_in_flight(any_store: Store) -> None:
-    lease = any_store.lease("sender:telegram:contract")
-    assert await lease.acquire() and await lease.held()
-    assert (await lease.holder() or "").endswith(f":{os.getpid()}")
-    await lease.release()
-    assert not await lease.held()
-    rows = [Notification("e", 1, ch, "a", f"k:{ch}", Content("x")) for ch in ("telegram", "zalo")]
-    async with any_store.transaction() as uow:
-        ids = [await uow.outbox.add(n, now=NOW) for n in rows]
-        assert all([await uow.outbox.claim(i or 0) for i in ids])
-        assert await uow.outbox.release_in_flight("telegram") == 1
-        zalo = await uow.outbox.get(ids[1] or 0)
-        assert zalo is not None and zalo.status is Status.SENDING

@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 
 from bot.cli.common import fail, load_settings, load_ward, open_store, store_description
-from bot.cli.copy_db import register as register_copy_db
 from bot.cli.paper import register as register_paper
 from bot.cli.reports import register as register_reports
 from bot.cli.sessions import session_app
@@ -192,7 +191,6 @@ app.add_typer(session_app, name="session")
 app.add_typer(zalo_app, name="zalo")
 register_reports(app)
 register_paper(app)
-register_copy_db(app)
 
 
 def main() -> None:

@@ -153,31 +153,7 @@ class UnitOfWork(Protocol):
     def public(self) -> PublicRepository: ...
 
 
-class Lease(Protocol):
-    """The right to do what only one process of a cluster may do (``storage.leases``)."""
-
-    name: str
-
-    async def acquire(self) -> bool:
-        """Try once to become the holder; True when this process holds it."""
-        ...
-
-    async def held(self) -> bool:
-        """Whether this process still holds it (a lost database connection loses it)."""
-        ...
-
-    async def holder(self) -> str | None:
-        """Which process (``host:pid``) holds it now, this one or another."""
-        ...
-
-    async def release(self) -> None: ...
-
-
 class Store(Protocol):
-    def lease(self, name: str) -> Lease:
-        """A lease on ``name`` for this process (one holder cluster-wide)."""
-        ...
-
     def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """A write transaction: committed on normal exit, rolled back on an exception."""
         ...

@@ -327,9 +327,8 @@ class OutboxRepository(Protocol):
         """The rows of news about a petition or session (``Notification.about``), oldest first."""
         ...
 
-    async def release_in_flight(self, channel: str | None = None) -> int:
-        """sending → pending, for the rows a killed process left behind (one channel's, when
-        given: another channel's sender may be alive in another process)."""
+    async def release_in_flight(self) -> int:
+        """sending → pending, for the rows a killed process left behind."""
         ...
 
     async def counts(self, broadcast_id: int) -> dict[Status, int]: ...

@@ -109,10 +109,7 @@ class DeliveryWorker:
         self.stats: Counter[str] = Counter()
 
     async def start(self) -> None:
-        """Put rows a killed process left in flight back in the queue, then start sending.
-
-        In a cluster only the holder of the channel's sender lease runs a worker, so the rows
-        left ``sending`` are those of a holder that died."""
+        """Put rows a killed process left in flight back in the queue, then start sending."""
         if self._running:
             return
         released = await self._db(self._release_in_flight())
@@ -170,7 +167,7 @@ class DeliveryWorker:
 
     async def _release_in_flight(self) -> int:
         async with self._store.transaction() as uow:
-            return await uow.outbox.release_in_flight(self.channel)
+            return await uow.outbox.release_in_flight()
 
     async def _forever(self, step: Callable[[], Awaitable[None]]) -> None:
         """Run one loop's step again and again; a failure is logged, never fatal."""

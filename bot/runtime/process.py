@@ -86,7 +86,7 @@ class Runtime:
                 self._started.append(channel)
             if self._want_jobs:
                 self._jobs = Jobs(services, self.settings)
-                await self._jobs.start()
+                self._jobs.start()
             if self._want_web:
                 endpoints = [e for channel in self.channels for e in channel.endpoints()]
                 app = build_web_app(
@@ -134,9 +134,7 @@ class Runtime:
                 states.append(await channel.state())
             except Exception as exc:
                 states.append(ChannelState(channel.name, False, f"error: {exc}"))
-        jobs = self._jobs.leader if self._jobs is not None else None
-        holder = await jobs.holder() if jobs is not None else None
-        return Health(database, states, jobs_lock_holder=holder)
+        return Health(database, states)
 
     async def __aenter__(self) -> Runtime:
         await self.start()

@@ -23,14 +23,13 @@ __all__ = ["Health", "build_web_app"]
 class Health:
     database: bool
     channels: Sequence[ChannelState]
-    jobs_lock_holder: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.database and all(state.ok for state in self.channels)
 
     def as_json(self) -> dict[str, object]:
-        found: dict[str, object] = {
+        return {
             "ok": self.ok,
             "database": "ok" if self.database else "unreachable",
             "channels": {
@@ -38,9 +37,6 @@ class Health:
                 for state in self.channels
             },
         }
-        if self.jobs_lock_holder is not None:
-            found["jobs_lock_holder"] = self.jobs_lock_holder
-        return found
 
 
 def _endpoint_route(endpoint: Endpoint) -> Route:

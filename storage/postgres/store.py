@@ -21,7 +21,6 @@ from datetime import UTC, datetime
 import asyncpg
 
 from storage.codec import to_db_time
-from storage.leases import AdvisoryLease
 from storage.migration_files import numbered
 from storage.postgres.connection import PgConnection, set_codecs
 from storage.uow import UnitOfWork
@@ -80,15 +79,6 @@ class PostgresStore:
         """Each statement sees the last committed state (autocommit, READ COMMITTED)."""
         async with self._pool.acquire() as raw:
             yield UnitOfWork(PgConnection(raw), read_only=True)
-
-    def lease(self, name: str) -> AdvisoryLease:
-        return AdvisoryLease(self.url, name)
-
-    @asynccontextmanager
-    async def raw_connection(self) -> AsyncIterator[asyncpg.Connection]:
-        """A pooled connection for the adapter's own tools (``storage.copy``), codecs set."""
-        async with self._pool.acquire() as raw:
-            yield raw
 
     async def schema_version(self) -> int:
         async with self._pool.acquire() as raw:

@@ -4,7 +4,6 @@ through a ``TelegramReplier``; the outbox worker for the ``telegram`` channel ru
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import logging
@@ -25,7 +24,6 @@ from bot.clock import Clock
 from bot.conversation.router import Router
 from bot.domain.ports import Store
 from bot.domain.ward import WardConfig
-from bot.leadership import Leader, leader_state
 from bot.outbox.sending import DeliveryConfig
 from bot.outbox.worker import DeliveryWorker
 from bot.settings import BotMode, Settings
@@ -120,7 +118,6 @@ class TelegramChannel:
         self._poll_interval = poll_interval
         self._poll_timeout = poll_timeout
         self._worker: DeliveryWorker | None = None
-        self._leader: Leader | None = None
         self._polling = False
 
     @property
@@ -142,6 +139,7 @@ class TelegramChannel:
             progress_view=progress_view(services.ward),
             channel=self.name,
         )
+        await self._worker.start()
         if app.bot.username:
             await Sessions(services).remember_bot_username(app.bot.username)
         await app.start()
@@ -152,43 +150,23 @@ class TelegramChannel:
                 secret_token=self.settings.secret("webhook_secret"),
                 allowed_updates=Update.ALL_TYPES,
             )
-        self._leader = Leader(
-            services.store.lease(sender_lease(self.settings)),
-            self._lead,
-            self._stand_by,
-            interval=self.settings.lease_interval,
-        )
-        await self._leader.start()
-
-    async def _lead(self) -> None:
-        """The token's one sender (its 30 messages a second are the cluster's) and, without a
-        webhook, its one getUpdates caller."""
-        assert self._worker is not None
-        await self._worker.start()
-        if not self.webhook:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(
                 poll_interval=self._poll_interval,
                 timeout=self._poll_timeout,
                 allowed_updates=Update.ALL_TYPES,
             )
             self._polling = True
 
-    async def _stand_by(self) -> None:
-        updater = self.app.updater
-        if updater is not None and updater.running:  # also when cut short while starting
-            await updater.stop()
-        self._polling = False
-        if self._worker is not None:
-            await self._worker.stop()
-
     async def stop(self) -> None:
         app = self.app
-        if self._leader is not None:
-            await self._leader.stop()
-            self._leader = None
-        await self._stand_by()
-        self._worker = None
+        if self._polling and app.updater is not None:
+            await app.updater.stop()
+            self._polling = False
+        if self._worker is not None:
+            await self._worker.stop()
+            self._worker = None
         if app.running:
             await app.stop()
         await app.shutdown()
@@ -210,30 +188,10 @@ class TelegramChannel:
         update = Update.de_json(data, self.app.bot) if isinstance(data, dict) else None
         if update is None:
             return WebhookAnswer(400)
-        if await self._first_delivery(update.update_id):
-            await self.app.update_queue.put(update)
+        await self.app.update_queue.put(update)
         return WebhookAnswer(200)
-
-    async def _first_delivery(self, update_id: int) -> bool:
-        """Telegram retries an update it got no answer for, maybe to another process of the
-        cluster: the inbox key makes only the first one handled."""
-        services: Services = self.app.bot_data[SERVICES_KEY]
-        now = services.clock.now()
-        async with services.store.transaction() as uow:
-            if not await uow.inbox.add(self.name, str(update_id), "", now):
-                return False
-            await uow.inbox.mark_handled(self.name, str(update_id), now)
-        return True
 
     async def state(self) -> ChannelState:
         mode = "webhook" if self.webhook else "polling"
         ok = self.app.running
-        extra = {} if self._leader is None else await leader_state(self._leader)
-        return ChannelState(self.name, ok, mode if ok else f"{mode}, stopped", extra)
-
-
-def sender_lease(settings: Settings) -> str:
-    """One lease per bot token (never the token itself: it names the lock in ``/healthz``)."""
-    assert settings.telegram_bot_token is not None
-    token = settings.telegram_bot_token.get_secret_value().encode()
-    return "sender:telegram:" + hashlib.sha256(token).hexdigest()[:12]
+        return ChannelState(self.name, ok, mode if ok else f"{mode}, stopped")

@@ -22,7 +22,6 @@ from bot.channels.zalo.webhook import SIGNATURE_HEADER
 from bot.conversation.router import Router
 from bot.domain.channels import TokenPair
 from bot.domain.files import stored_file_id
-from bot.leadership import Leader, leader_state
 from bot.outbox.sending import DeliveryConfig
 from bot.outbox.worker import DeliveryWorker
 from bot.settings import Settings
@@ -55,7 +54,6 @@ class ZaloChannel:
         self._delivery = delivery
         self._http: aiohttp.ClientSession | None = None
         self._worker: DeliveryWorker | None = None
-        self._leader: Leader | None = None
         self._pending: asyncio.Task[int] | None = None
         self.client: ZaloClient | None = None
         self.receiver: ZaloReceiver | None = None
@@ -104,25 +102,8 @@ class ZaloChannel:
             channel=self.name,
             fallback=WindowFallback(client, services.store, services.ward.zalo, services.ward.tz),
         )
-        self._leader = Leader(
-            services.store.lease(f"sender:zalo:{settings.zalo_app_id or ''}"),
-            self._lead,
-            self._stand_by,
-            interval=settings.lease_interval,
-        )
-        await self._leader.start()
-
-    async def _lead(self) -> None:
-        """The app's one sender, so Zalo's quota holds cluster-wide; it also takes over the
-        events a stopped process stored but did not finish."""
-        assert self._worker is not None and self.receiver is not None
         await self._worker.start()
-        if self._pending is None or self._pending.done():
-            self._pending = asyncio.create_task(self.receiver.handle_pending(), name="zalo-pending")
-
-    async def _stand_by(self) -> None:
-        if self._worker is not None:
-            await self._worker.stop()
+        self._pending = asyncio.create_task(self.receiver.handle_pending(), name="zalo-pending")
 
     def _link_publisher(self, services: Services) -> LinkPublisher | None:
         """Links need the address the web server is reached at from outside."""
@@ -138,9 +119,6 @@ class ZaloChannel:
         return publish
 
     async def stop(self) -> None:
-        if self._leader is not None:
-            await self._leader.stop()
-            self._leader = None
         if self._pending is not None:
             await asyncio.gather(self._pending, return_exceptions=True)
             self._pending = None
@@ -185,7 +163,4 @@ class ZaloChannel:
                 self.name, False, "refresh token refused: run python -m bot zalo connect"
             )
         expires = pair.expires_at.isoformat(timespec="minutes")
-        extra = {"access_token_expires": expires}
-        if self._leader is not None:
-            extra.update(await leader_state(self._leader))
-        return ChannelState(self.name, True, "webhook", extra)
+        return ChannelState(self.name, True, "webhook", {"access_token_expires": expires})

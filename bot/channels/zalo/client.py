@@ -13,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -39,8 +38,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 CHANNEL = "zalo"
-REFRESH_LEASE = "zalo:token-refresh"
-REFRESH_WAIT_S = 30.0
 TOKEN_ERRORS = frozenset({-216, -220, -124})
 RATE_LIMITED = -32
 UNREACHABLE = frozenset({-213, -217, -227, -244})
@@ -125,7 +122,7 @@ class ZaloClient:
     async def refresh(self, used: TokenPair | None = None) -> TokenPair:
         """A fresh pair; when ``used`` was already replaced (by another task or process),
         the stored pair instead of a second refresh."""
-        async with self._refreshing, self._refresh_lease():
+        async with self._refreshing:
             stored = await self._stored()
             if used is not None and stored.refresh_token != used.refresh_token:
                 return stored
@@ -145,19 +142,6 @@ class ZaloClient:
             self._known = pair
             log.info("Zalo access token refreshed")
             return pair
-
-    @asynccontextmanager
-    async def _refresh_lease(self) -> AsyncIterator[None]:
-        """Zalo's refresh token is single-use: the processes of a cluster refresh one at a time
-        (the next one finds the stored pair replaced and takes it)."""
-        lease = self._store.lease(REFRESH_LEASE)
-        async with asyncio.timeout(REFRESH_WAIT_S):
-            while not await lease.acquire():  # noqa: ASYNC110 (held by another process)
-                await asyncio.sleep(0.1)
-        try:
-            yield
-        finally:
-            await lease.release()
 
     async def exchange_code(self, code: str, code_verifier: str | None = None) -> TokenPair:
         """``python -m bot zalo connect``: the permission code for a new pair, stored."""
